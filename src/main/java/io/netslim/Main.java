@@ -1,0 +1,37 @@
+package io.netslim;
+
+import io.netslim.cli.EvaluateCommand;
+import io.netslim.cli.ExitCodes;
+import io.netslim.cli.InspectCommand;
+import io.netslim.cli.PipelineCommand;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** netslim's single entry point, for the local launcher and for spark-submit alike. */
+@Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
+        description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
+        subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class})
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code, without exiting. */
+    public static int run(String... args) {
+        NativeDefaults.apply();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            int code = ExitCodes.of(e);
+            if (code == ExitCodes.FAILURE) {
+                LOG.error("failed", e);
+            }
+            commandLine.getErr().println("netslim: " + e.getMessage());
+            return code;
+        });
+        return cli.execute(args);
+    }
+}

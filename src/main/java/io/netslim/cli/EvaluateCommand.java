@@ -1,0 +1,41 @@
+package io.netslim.cli;
+
+import io.netslim.artifacts.ArtifactStore;
+import io.netslim.config.JobConfig;
+import io.netslim.data.Augmentation;
+import io.netslim.data.ImageSource;
+import io.netslim.data.InMemoryIterator;
+import io.netslim.metrics.Accuracy;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** netslim evaluate: test-set accuracy of a model zip. */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+        description = "Evaluate a model zip (any Hadoop FS URI) on the configured test set.")
+public final class EvaluateCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--model", required = true, paramLabel = "URI", description = "Model zip to evaluate")
+    String model;
+
+    @Option(names = "--json", description = "Print {\"test_accuracy\": ...}")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        JobConfig cfg = config.load();
+        Configuration hadoop = new Configuration();
+        ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
+        ComputationGraph graph = ArtifactStore.readModel(model, hadoop);
+        double acc = Accuracy.of(graph, new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(),
+                Augmentation.NONE, false, 0));
+        System.out.println(json ? "{\"test_accuracy\": " + acc + "}" : String.format("test accuracy: %.4f", acc));
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,68 @@
+package io.netslim.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netslim.artifacts.ArtifactStore;
+import io.netslim.config.JobConfig;
+import io.netslim.data.ImageSource;
+import io.netslim.metrics.LayerStats;
+import io.netslim.metrics.ModelStats;
+import io.netslim.pipeline.Networks;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** netslim inspect: parameters, FLOPs and per-layer channels of the configured model or a model zip. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+        description = "Print params, FLOPs (2 x multiply-adds, one image) and per-layer channels.")
+public final class InspectCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--model", paramLabel = "URI", description = "Model zip to inspect instead of the configured model")
+    String model;
+
+    @Option(names = "--json", description = "Print one JSON object")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig cfg = config.load();
+        Configuration hadoop = new Configuration();
+        long[] shape = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
+        ComputationGraph graph;
+        if (model != null) {
+            graph = ArtifactStore.readModel(model, hadoop);
+        } else {
+            graph = new ComputationGraph(Networks.plain(cfg, shape));
+            graph.init();
+        }
+        ModelStats stats = ModelStats.of(graph, shape);
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode root = mapper.createObjectNode();
+            root.put("params", stats.params()).put("flops", stats.flops());
+            root.putArray("input_shape").add(shape[0]).add(shape[1]).add(shape[2]);
+            ArrayNode layers = root.putArray("layers");
+            for (LayerStats l : stats.layers()) {
+                layers.addObject().put("name", l.name()).put("type", l.type()).put("channels_in", l.channelsIn())
+                        .put("channels_out", l.channelsOut()).put("params", l.params()).put("flops", l.flops());
+            }
+            System.out.println(mapper.writeValueAsString(root));
+        } else {
+            System.out.printf("%-16s %-6s %8s %8s %10s %14s%n", "layer", "type", "in", "out", "params", "flops");
+            for (LayerStats l : stats.layers()) {
+                System.out.printf("%-16s %-6s %8d %8d %10d %14d%n", l.name(), l.type(), l.channelsIn(),
+                        l.channelsOut(), l.params(), l.flops());
+            }
+            System.out.printf("total: %d params, %.4g FLOPs per image (input %dx%dx%d)%n", stats.params(),
+                    (double) stats.flops(), shape[0], shape[1], shape[2]);
+        }
+        return ExitCodes.OK;
+    }
+}

@@ -1,0 +1,101 @@
+package io.netslim.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException.Parse;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import com.typesafe.config.ConfigValue;
+
+import java.io.File;
+import java.net.URL;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Builds the job's HOCON config from reference.conf, an optional file and --set overrides. */
+public final class ConfigLoader {
+    /** Subtrees whose keys are free-form (passed through to Spark). */
+    private static final List<String> OPEN_SUBTREES = List.of("spark.conf");
+
+    private ConfigLoader() {
+    }
+
+    /** The embedded defaults. */
+    public static Config reference() {
+        URL url = ConfigLoader.class.getResource("/reference.conf");
+        if (url == null) {
+            throw new IllegalStateException("reference.conf is missing from the classpath");
+        }
+        return ConfigFactory.parseURL(url, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF));
+    }
+
+    /**
+     * Loads the config: overrides (in order) on top of the file on top of reference.conf.
+     * Unknown keys are rejected, with every offending key named.
+     */
+    public static Config load(File file, List<String> overrides) {
+        Config reference = reference();
+        Config user = ConfigFactory.empty();
+        List<String> problems = new ArrayList<>();
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                problems.add("--set '" + override + "': expected key=value");
+                continue;
+            }
+            String key = override.substring(0, eq).trim();
+            String value = override.substring(eq + 1).trim();
+            try {
+                Config one = ConfigFactory.parseString(quoteKey(key) + " = " + value);
+                user = one.withFallback(user);
+            } catch (Parse e) {
+                // Not valid HOCON as a value: take it as a plain string.
+                user = ConfigFactory.parseMap(Map.of(key, value)).withFallback(user);
+            }
+        }
+        if (file != null) {
+            if (!file.isFile()) {
+                problems.add("--conf " + file + ": file does not exist");
+            } else {
+                try {
+                    user = user.withFallback(ConfigFactory.parseFile(file,
+                            ConfigParseOptions.defaults().setAllowMissing(false)));
+                } catch (com.typesafe.config.ConfigException e) {
+                    problems.add("--conf " + file + ": " + e.getMessage());
+                }
+            }
+        }
+        for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
+            String key = entry.getKey();
+            if (!reference.hasPathOrNull(key) && !isOpen(key)) {
+                String origin = entry.getValue().origin().description();
+                problems.add("unknown key '" + key + "' (" + origin + "); see reference.conf for the keys");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        try {
+            return user.withFallback(reference).resolve();
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    private static boolean isOpen(String key) {
+        return OPEN_SUBTREES.stream().anyMatch(open -> key.startsWith(open + "."));
+    }
+
+    private static String quoteKey(String key) {
+        // Keys may contain dashes; HOCON paths allow them unquoted. Quote each element only if needed.
+        StringBuilder sb = new StringBuilder();
+        for (String part : key.split("\\.", -1)) {
+            if (sb.length() > 0) {
+                sb.append('.');
+            }
+            sb.append(part.matches("[A-Za-z0-9_-]+") ? part : '"' + part.replace("\"", "\\\"") + '"');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,163 @@
+package io.netslim.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** The typed, validated job configuration; built once from HOCON, then passed everywhere. */
+public record JobConfig(
+        DataConfig data,
+        ModelConfig model,
+        double sparsityLambda,
+        TrainConfig train,
+        PruneConfig prune,
+        FinetuneConfig finetune,
+        int evalBatchSize,
+        SparkSettings spark,
+        String output,
+        String rendered) implements Serializable {
+
+    /** Where the data comes from and how training images are augmented. */
+    public record DataConfig(String format, String path, int limitTrain, int limitTest,
+                             boolean flip, int cropPadding) implements Serializable {
+    }
+
+    /** Which network to build. */
+    public record ModelConfig(String arch, int depth, int classes, double gammaInit) implements Serializable {
+    }
+
+    /** Distributed sparsity training. */
+    public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
+                              int averagingFrequency, int workers, long seed) implements Serializable {
+    }
+
+    /** Channel pruning. */
+    public record PruneConfig(double ratio, int minChannels) implements Serializable {
+    }
+
+    /** Single-node fine-tuning of the pruned network. */
+    public record FinetuneConfig(int epochs, int batchSize, double lr) implements Serializable {
+    }
+
+    /** Spark master, application name and pass-through properties. */
+    public record SparkSettings(String master, String appName, Map<String, String> conf) implements Serializable {
+    }
+
+    /** Reads and validates every key, reporting all problems at once. */
+    public static JobConfig from(Config c) {
+        Reader r = new Reader(c);
+        DataConfig data = new DataConfig(
+                r.oneOf("data.format", List.of("idx")),
+                r.string("data.path"),
+                r.intAtLeast("data.limit-train", 0),
+                r.intAtLeast("data.limit-test", 0),
+                r.bool("data.augment.flip"),
+                r.intAtLeast("data.augment.crop-padding", 0));
+        ModelConfig model = new ModelConfig(
+                r.string("model.arch"),
+                r.intAtLeast("model.depth", 1),
+                r.intAtLeast("model.classes", 2),
+                r.doubleIn("model.gamma-init", 0.0, false, Double.MAX_VALUE));
+        double lambda = r.doubleIn("sparsity.lambda", 0.0, true, 1.0);
+        TrainConfig train = new TrainConfig(
+                r.intAtLeast("train.epochs", 1),
+                r.intAtLeast("train.batch-size", 1),
+                r.doubleIn("train.lr", 0.0, false, 10.0),
+                r.doubleIn("train.momentum", 0.0, true, 1.0),
+                r.doubleIn("train.weight-decay", 0.0, true, 1.0),
+                r.intAtLeast("train.averaging-frequency", 1),
+                r.intAtLeast("train.workers", 0),
+                r.longValue("train.seed"));
+        PruneConfig prune = new PruneConfig(
+                r.doubleIn("prune.ratio", 0.0, true, 1.0),
+                r.intAtLeast("prune.min-channels", 1));
+        FinetuneConfig finetune = new FinetuneConfig(
+                r.intAtLeast("finetune.epochs", 0),
+                r.intAtLeast("finetune.batch-size", 1),
+                r.doubleIn("finetune.lr", 0.0, false, 10.0));
+        int evalBatch = r.intAtLeast("eval.batch-size", 1);
+        Map<String, String> sparkConf = new LinkedHashMap<>();
+        if (c.hasPath("spark.conf")) {
+            for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").entrySet()) {
+                sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+            }
+        }
+        SparkSettings spark = new SparkSettings(r.string("spark.master"), r.string("spark.app-name"), sparkConf);
+        String output = r.string("output");
+        if (!r.problems.isEmpty()) {
+            throw new ConfigException(r.problems);
+        }
+        String rendered = c.root().render(ConfigRenderOptions.concise().setFormatted(true));
+        return new JobConfig(data, model, lambda, train, prune, finetune, evalBatch, spark, output, rendered);
+    }
+
+    /** Returns a copy with another output URI. */
+    public JobConfig withOutput(String newOutput) {
+        return new JobConfig(data, model, sparsityLambda, train, prune, finetune, evalBatchSize, spark,
+                newOutput, rendered);
+    }
+
+    /** Collects typed values and the problems met while reading them. */
+    private static final class Reader {
+        private final Config c;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Config c) {
+            this.c = c;
+        }
+
+        private <T> T read(String key, Supplier<T> getter, T fallback, String expected) {
+            try {
+                return getter.get();
+            } catch (com.typesafe.config.ConfigException e) {
+                problems.add(key + ": expected " + expected + " (" + e.getMessage() + ")");
+                return fallback;
+            }
+        }
+
+        String string(String key) {
+            return read(key, () -> c.getString(key), "", "a string");
+        }
+
+        boolean bool(String key) {
+            return read(key, () -> c.getBoolean(key), false, "true or false");
+        }
+
+        long longValue(String key) {
+            return read(key, () -> c.getLong(key), 0L, "an integer");
+        }
+
+        String oneOf(String key, List<String> allowed) {
+            String v = string(key);
+            if (!allowed.contains(v)) {
+                problems.add(key + " = '" + v + "': expected one of " + allowed);
+            }
+            return v;
+        }
+
+        int intAtLeast(String key, int min) {
+            int v = read(key, () -> c.getInt(key), min, "an integer");
+            if (v < min) {
+                problems.add(key + " = " + v + ": expected an integer >= " + min);
+            }
+            return v;
+        }
+
+        double doubleIn(String key, double min, boolean minInclusive, double maxExclusive) {
+            double v = read(key, () -> c.getDouble(key), min, "a number");
+            boolean ok = Double.isFinite(v) && (minInclusive ? v >= min : v > min) && v < maxExclusive;
+            if (!ok) {
+                problems.add(key + " = " + v + ": expected a number in " + (minInclusive ? "[" : "(") + min
+                        + ", " + maxExclusive + ")");
+            }
+            return v;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.netslim.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.io.Serializable;
+
+/** The four standard IDX files of an MNIST-family dataset directory, checked for consistency. */
+public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testImages, IdxFile testLabels)
+        implements Serializable {
+
+    /** Finds and checks the four files under {@code dir} (each plain or .gz). */
+    public static IdxDataset locate(String dir, Configuration hadoop) {
+        IdxFile trainImages = IdxFile.open(find(dir, "train-images-idx3-ubyte", hadoop), 3, hadoop);
+        IdxFile trainLabels = IdxFile.open(find(dir, "train-labels-idx1-ubyte", hadoop), 1, hadoop);
+        IdxFile testImages = IdxFile.open(find(dir, "t10k-images-idx3-ubyte", hadoop), 3, hadoop);
+        IdxFile testLabels = IdxFile.open(find(dir, "t10k-labels-idx1-ubyte", hadoop), 1, hadoop);
+        checkPair(trainImages, trainLabels);
+        checkPair(testImages, testLabels);
+        if (trainImages.dims()[1] != testImages.dims()[1] || trainImages.dims()[2] != testImages.dims()[2]) {
+            throw new DataException(testImages.uri() + ": images are " + testImages.dims()[1] + "x"
+                    + testImages.dims()[2] + ", expected " + trainImages.dims()[1] + "x" + trainImages.dims()[2]
+                    + " as in " + trainImages.uri());
+        }
+        return new IdxDataset(trainImages, trainLabels, testImages, testLabels);
+    }
+
+    /** Image height. */
+    public int height() {
+        return trainImages.dims()[1];
+    }
+
+    /** Image width. */
+    public int width() {
+        return trainImages.dims()[2];
+    }
+
+    private static void checkPair(IdxFile images, IdxFile labels) {
+        if (images.count() != labels.count()) {
+            throw new DataException(labels.uri() + ": " + labels.count() + " labels, expected "
+                    + images.count() + " (one per image in " + images.uri() + ")");
+        }
+    }
+
+    private static String find(String dir, String name, Configuration hadoop) {
+        Path base = new Path(dir);
+        try {
+            FileSystem fs = base.getFileSystem(hadoop);
+            if (!fs.exists(base)) {
+                throw new DataException("data.path " + dir + ": directory does not exist");
+            }
+            for (String candidate : new String[] {name, name + ".gz"}) {
+                Path p = new Path(base, candidate);
+                if (fs.exists(p)) {
+                    return fs.makeQualified(p).toString();
+                }
+            }
+        } catch (IOException e) {
+            throw new DataException("data.path " + dir + ": cannot list (" + e.getMessage() + ")", e);
+        }
+        throw new DataException("data.path " + dir + ": missing " + name + " (or " + name
+                + ".gz); expected the four MNIST-style IDX files there");
+    }
+}

@@ -1,0 +1,79 @@
+package io.netslim.data;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Random;
+
+/**
+ * Runs on the executors: reads its own record ranges (by index) of the IDX files through Hadoop's FileSystem API
+ * and yields shuffled, augmented minibatches. The driver only ships the ranges.
+ */
+public final class IdxMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
+    private final IdxDataset dataset;
+    private final List<RecordRange> ranges;
+    private final int classes;
+    private final int batchSize;
+    private final Augmentation augmentation;
+    private final long seed;
+
+    /** The RDD holds indices into {@code ranges} (plain integers travel through any Spark serializer). */
+    public IdxMinibatches(IdxDataset dataset, List<RecordRange> ranges, int classes, int batchSize, Augmentation augmentation, long seed) {
+        this.dataset = dataset;
+        this.ranges = List.copyOf(ranges);
+        this.classes = classes;
+        this.batchSize = batchSize;
+        this.augmentation = augmentation;
+        this.seed = seed;
+    }
+
+    @Override
+    public Iterator<DataSet> call(Iterator<Integer> rangeIndices) {
+        Configuration hadoop = new Configuration();
+        return new Iterator<>() {
+            private ImageRecords records;
+            private int[] order;
+            private int next;
+            private Random rnd;
+
+            @Override
+            public boolean hasNext() {
+                while ((records == null || next >= order.length) && rangeIndices.hasNext()) {
+                    load(ranges.get(rangeIndices.next()));
+                }
+                return records != null && next < order.length;
+            }
+
+            @Override
+            public DataSet next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                int to = Math.min(next + batchSize, order.length);
+                DataSet batch = records.batch(order, next, to, augmentation, rnd);
+                next = to;
+                return batch;
+            }
+
+            private void load(RecordRange range) {
+                records = read(dataset.trainImages(), dataset.trainLabels(), range, classes, hadoop);
+                rnd = new Random(seed * 1_000_003L + range.start());
+                order = records.order(rnd);
+                next = 0;
+            }
+        };
+    }
+
+    /** Reads one range of images and labels. */
+    public static ImageRecords read(IdxFile images, IdxFile labels, RecordRange range, int classes,
+                                    Configuration hadoop) {
+        byte[] pixels = images.read(range.start(), range.size(), hadoop);
+        byte[] y = labels.read(range.start(), range.size(), hadoop);
+        int[] d = images.dims();
+        return new ImageRecords(pixels, y, 1, d[1], d[2], classes, labels.uri(), range.start());
+    }
+}

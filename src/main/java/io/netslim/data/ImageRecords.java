@@ -1,0 +1,85 @@
+package io.netslim.data;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Random;
+
+/**
+ * A block of raw image records (unsigned bytes, CHW) with their labels, turned into DL4J minibatches:
+ * pixels scaled to [0, 1], optional augmentation, one-hot labels.
+ */
+public final class ImageRecords {
+    private final byte[] pixels;
+    private final byte[] labels;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int classes;
+
+    /**
+     * @param source     where the records came from, named in errors
+     * @param firstIndex index of the first record in the source, named in errors
+     */
+    public ImageRecords(byte[] pixels, byte[] labels, int channels, int height, int width, int classes,
+                        String source, int firstIndex) {
+        this.pixels = pixels;
+        this.labels = labels;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.classes = classes;
+        for (int i = 0; i < labels.length; i++) {
+            int label = labels[i] & 0xff;
+            if (label >= classes) {
+                throw new DataException(source + ": record " + (firstIndex + i) + " has label " + label
+                        + ", expected 0.." + (classes - 1) + " (model.classes = " + classes + ")");
+            }
+        }
+    }
+
+    /** Number of records. */
+    public int size() {
+        return labels.length;
+    }
+
+    /** The records {@code order[from..to)} as one minibatch. */
+    public DataSet batch(int[] order, int from, int to, Augmentation augmentation, Random rnd) {
+        int n = to - from;
+        int recordSize = channels * height * width;
+        float[] features = new float[n * recordSize];
+        float[] oneHot = new float[n * classes];
+        float[] scratch = new float[height * width];
+        for (int i = 0; i < n; i++) {
+            int r = order[from + i];
+            int src = r * recordSize;
+            int dst = i * recordSize;
+            for (int k = 0; k < recordSize; k++) {
+                features[dst + k] = (pixels[src + k] & 0xff) / 255f;
+            }
+            augmentation.apply(features, dst, channels, height, width, scratch, rnd);
+            oneHot[i * classes + (labels[r] & 0xff)] = 1f;
+        }
+        INDArray f = Nd4j.create(features, new long[] {n, channels, height, width}, 'c');
+        INDArray l = Nd4j.create(oneHot, new long[] {n, classes}, 'c');
+        return new DataSet(f, l);
+    }
+
+    /** A permutation of all records, shuffled with {@code rnd} (identity when rnd is null). */
+    public int[] order(Random rnd) {
+        int[] order = new int[size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        if (rnd != null) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+        }
+        return order;
+    }
+}

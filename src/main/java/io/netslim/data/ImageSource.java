@@ -1,0 +1,84 @@
+package io.netslim.data;
+
+import io.netslim.config.JobConfig;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.List;
+
+/**
+ * The configured dataset: its shape, Spark RDDs of training minibatches built on the executors,
+ * and in-memory splits for single-node stages.
+ */
+public final class ImageSource {
+    private final JobConfig.DataConfig data;
+    private final int classes;
+    private final IdxDataset files;
+    private final Configuration hadoop;
+
+    private ImageSource(JobConfig.DataConfig data, int classes, IdxDataset files, Configuration hadoop) {
+        this.data = data;
+        this.classes = classes;
+        this.files = files;
+        this.hadoop = hadoop;
+    }
+
+    /** Opens and checks the dataset named by the config (reads headers only). */
+    public static ImageSource open(JobConfig.DataConfig data, int classes, Configuration hadoop) {
+        if (!"idx".equals(data.format())) {
+            throw new DataException("data.format = '" + data.format() + "': only 'idx' is supported");
+        }
+        return new ImageSource(data, classes, IdxDataset.locate(data.path(), hadoop), hadoop);
+    }
+
+    /** Input shape as {channels, height, width}. */
+    public long[] inputShape() {
+        return new long[] {1, files.height(), files.width()};
+    }
+
+    /** Training images used (after data.limit-train). */
+    public int trainCount() {
+        return limited(files.trainImages().count(), data.limitTrain());
+    }
+
+    /** Test images used (after data.limit-test). */
+    public int testCount() {
+        return limited(files.testImages().count(), data.limitTest());
+    }
+
+    /** Training augmentation from the config. */
+    public Augmentation augmentation() {
+        return new Augmentation(data.flip(), data.cropPadding());
+    }
+
+    /**
+     * One epoch of augmented training minibatches, read and assembled on the executors from
+     * {@code partitions} record ranges. Each epoch draws its own shuffle and augmentation.
+     */
+    public JavaRDD<DataSet> trainMinibatches(JavaSparkContext sc, int batchSize, int partitions, long seed,
+                                             int epoch) {
+        List<RecordRange> ranges = RecordRange.split(trainCount(), partitions);
+        long epochSeed = seed * 7919L + epoch;
+        List<Integer> indices = java.util.stream.IntStream.range(0, ranges.size()).boxed().toList();
+        return sc.parallelize(indices, ranges.size())
+                .mapPartitions(new IdxMinibatches(files, ranges, classes, batchSize, augmentation(), epochSeed));
+    }
+
+    /** The training split held in memory on this node. */
+    public ImageRecords loadTrain() {
+        return IdxMinibatches.read(files.trainImages(), files.trainLabels(), new RecordRange(0, trainCount()),
+                classes, hadoop);
+    }
+
+    /** The test split held in memory on this node. */
+    public ImageRecords loadTest() {
+        return IdxMinibatches.read(files.testImages(), files.testLabels(), new RecordRange(0, testCount()),
+                classes, hadoop);
+    }
+
+    private static int limited(int available, int limit) {
+        return limit > 0 ? Math.min(limit, available) : available;
+    }
+}

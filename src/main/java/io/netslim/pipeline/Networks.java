@@ -1,0 +1,33 @@
+package io.netslim.pipeline;
+
+import io.netslim.config.JobConfig;
+import io.netslim.model.ModelRegistry;
+import io.netslim.model.ModelSpec;
+import io.netslim.sparsity.SparsityPenalty;
+import io.netslim.train.TrainingDefaults;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+
+/** Creates the configured network, ready for sparsity training (or plain, for inspection). */
+public final class Networks {
+    private Networks() {
+    }
+
+    /** The configured architecture with stock layers and the training optimiser settings. */
+    public static ComputationGraphConfiguration plain(JobConfig cfg, long[] inputShape) {
+        ModelSpec spec = new ModelSpec(cfg.model().arch(), cfg.model().depth(), cfg.model().classes(), inputShape,
+                cfg.model().gammaInit());
+        JobConfig.TrainConfig t = cfg.train();
+        return ModelRegistry.get(spec.arch(), spec.depth())
+                .build(spec, TrainingDefaults.sgd(t.lr(), t.momentum(), t.weightDecay(), t.seed()));
+    }
+
+    /** The configured network, initialised, with the L1 penalty on every BN gamma. */
+    public static ComputationGraph forSparsityTraining(JobConfig cfg, long[] inputShape) {
+        ComputationGraphConfiguration conf = SparsityPenalty.apply(plain(cfg, inputShape), cfg.sparsityLambda(),
+                cfg.train().weightDecay());
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init();
+        return graph;
+    }
+}

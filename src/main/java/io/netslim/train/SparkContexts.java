@@ -1,0 +1,31 @@
+package io.netslim.train;
+
+import io.netslim.config.JobConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** Creates the job's Spark context: master from spark-submit if it set one, else from the config. */
+public final class SparkContexts {
+    private SparkContexts() {
+    }
+
+    public static JavaSparkContext create(JobConfig.SparkSettings settings) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
+            conf.setMaster(settings.master());
+        }
+        if (!conf.contains("spark.app.name")) {
+            conf.setAppName(settings.appName());
+        }
+        conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
+        conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+        if (conf.get("spark.master").startsWith("local")) {
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        settings.conf().forEach(conf::set);
+        return new JavaSparkContext(conf);
+    }
+}
