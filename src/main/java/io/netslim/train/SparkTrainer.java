@@ -5,7 +5,9 @@ import io.netslim.data.ImageSource;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.nd4j.linalg.dataset.DataSet;
@@ -42,6 +44,10 @@ public final class SparkTrainer {
                 // from the RDD itself and works everywhere.
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(cfg.seed())
+                // The minibatch RDD already has one partition per worker; cache it deserialised so the
+                // per-round splits do not re-read or re-deserialise the epoch, and skip the shuffle.
+                .storageLevel(StorageLevel.MEMORY_ONLY())
+                .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph, master);
         StepSchedule schedule = new StepSchedule(cfg.lr());

@@ -1,0 +1,80 @@
+package io.netslim.model;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * VGG with BatchNorm after every conv, as in the Network Slimming reference: conv-BN-ReLU stages
+ * separated by 2x2 max pooling, no dropout, global average pooling, one linear classifier.
+ * Depth 19 is the paper's variant (16 convs + the classifier, counted as in the reference code).
+ */
+public final class Vgg implements ModelBuilder {
+    /** Widths per depth; 0 marks a max pooling. */
+    private static final Map<Integer, int[]> CONFIGS = Map.of(
+            11, new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512},
+            13, new int[] {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512},
+            16, new int[] {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512},
+            19, new int[] {64, 64, 0, 128, 128, 0, 256, 256, 256, 256, 0, 512, 512, 512, 512, 0, 512, 512, 512, 512});
+
+    @Override
+    public String name() {
+        return "vgg";
+    }
+
+    @Override
+    public Optional<String> checkDepth(int depth) {
+        return CONFIGS.containsKey(depth) ? Optional.empty()
+                : Optional.of("vgg needs depth 11, 13, 16 or 19");
+    }
+
+    @Override
+    public ComputationGraphConfiguration build(ModelSpec spec, NeuralNetConfiguration.Builder defaults) {
+        ComputationGraphConfiguration.GraphBuilder g = defaults
+                .weightInit(WeightInit.RELU)
+                .activation(Activation.IDENTITY)
+                .convolutionMode(ConvolutionMode.Same)
+                .graphBuilder()
+                .addInputs("input")
+                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
+        String last = "input";
+        int conv = 0;
+        int pool = 0;
+        long size = Math.min(spec.height(), spec.width());
+        for (int width : CONFIGS.get(spec.depth())) {
+            if (width == 0) {
+                if (size < 2) {
+                    continue; // input too small for another 2x2 pooling: keep the resolution
+                }
+                String name = "pool" + (++pool);
+                g.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
+                        .build(), last);
+                size /= 2;
+                last = name;
+                continue;
+            }
+            String p = "conv" + (++conv);
+            g.addLayer(p, PreResNet.conv(3, 1, width), last)
+                    .addLayer(p + "_bn", PreResNet.bn(spec.gammaInit()), p)
+                    .addLayer(p + "_relu", PreResNet.relu(), p + "_bn");
+            last = p + "_relu";
+        }
+        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
+                        .nOut(spec.classes()).build(), "gap")
+                .setOutputs("fc");
+        return g.build();
+    }
+}

@@ -1,0 +1,56 @@
+package io.netslim;
+
+import io.netslim.config.ConfigLoader;
+import io.netslim.config.JobConfig;
+import io.netslim.model.ModelRegistry;
+import io.netslim.model.ModelSpec;
+import io.netslim.train.TrainingDefaults;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.Map;
+
+/** Small real networks and configs for tests. */
+public final class TestNets {
+    private TestNets() {
+    }
+
+    /** A stock pre-activation ResNet of the given depth for 1 x size x size inputs. */
+    public static ComputationGraph preResNet(int depth, int size, long seed) {
+        ModelSpec spec = new ModelSpec("preresnet", depth, 10, new long[] {1, size, size}, 0.5);
+        ComputationGraph g = new ComputationGraph(ModelRegistry.get("preresnet", depth)
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, seed)));
+        g.init();
+        return g;
+    }
+
+    /** Gives every BN random scale, shift and running statistics, so no channel is trivially zero. */
+    public static void randomiseBatchNorms(ComputationGraph g, long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        for (org.deeplearning4j.nn.api.Layer layer : g.getLayers()) {
+            if (layer.conf().getLayer() instanceof BatchNormalization) {
+                for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                    INDArray v = p.getValue();
+                    switch (p.getKey()) {
+                        case "gamma", "var" -> v.assign(Nd4j.rand(v.dataType(), v.shape()).addi(0.5));
+                        case "beta", "mean" -> v.assign(Nd4j.randn(v.dataType(), v.shape()).muli(0.3));
+                        default -> v.assign(Nd4j.randn(v.dataType(), v.shape()).muli(0.1));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A job config from reference.conf plus overrides. */
+    public static JobConfig config(String... overrides) {
+        return JobConfig.from(ConfigLoader.load(null, List.of(overrides)));
+    }
+
+    /** Where the Fashion-MNIST IDX files are (Debian's dataset-fashion-mnist). */
+    public static String fashionMnist() {
+        return System.getProperty("netslim.fashion.dir", "/usr/share/datasets/fashion-mnist");
+    }
+}

@@ -1,0 +1,117 @@
+package io.netslim.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netslim.Main;
+import io.netslim.TestNets;
+import io.netslim.data.Augmentation;
+import io.netslim.data.ImageSource;
+import io.netslim.data.InMemoryIterator;
+import io.netslim.metrics.Accuracy;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The whole job in Spark local[2] on Fashion-MNIST, writing every artifact to a real (in-process) HDFS. */
+class EndToEndTest {
+    @TempDir
+    static java.nio.file.Path hdfsBase;
+    private static MiniDFSCluster hdfs;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsBase.toString());
+        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+        conf.set("dfs.datanode.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        hdfs.waitActive();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) {
+            hdfs.shutdown(true);
+        }
+    }
+
+    @Test
+    void pipelineWritesEveryArtifactToHdfsAndTheModelsHoldUp() throws Exception {
+        String output = hdfs.getURI() + "/runs/e2e";
+        List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=4000",
+                "data.limit-test=1000", "model.depth=8", "train.epochs=2", "finetune.epochs=1",
+                "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"");
+        String[] args = sets.stream().flatMap(s -> java.util.stream.Stream.of("--set", s))
+                .toList().toArray(new String[0]);
+        String[] full = new String[args.length + 1];
+        full[0] = "pipeline";
+        System.arraycopy(args, 0, full, 1, args.length);
+        assertEquals(0, Main.run(full));
+
+        FileSystem fs = hdfs.getFileSystem();
+        for (String name : List.of(SlimmingPipeline.SPARSE, SlimmingPipeline.PRUNED, SlimmingPipeline.FINETUNED,
+                SlimmingPipeline.GAMMAS, SlimmingPipeline.REPORT)) {
+            Path p = new Path(output, name);
+            assertTrue(fs.exists(p) && fs.getFileStatus(p).getLen() > 0, "missing " + p);
+        }
+        assertTrue(!fs.exists(new Path(output, "_tmp")), "temporary files left behind");
+
+        JsonNode report = new ObjectMapper().readTree(read(fs, new Path(output, SlimmingPipeline.REPORT)));
+        double reported = report.at("/stages/finetuned/test_accuracy").asDouble();
+        assertTrue(reported > 0.5, "fine-tuned accuracy " + reported + " should be far above chance (0.1)");
+        for (String stage : List.of("sparse", "pruned", "finetuned")) {
+            double acc = report.at("/stages/" + stage + "/test_accuracy").asDouble(-1);
+            assertTrue(acc >= 0 && acc <= 1, stage + " accuracy " + acc);
+            assertTrue(report.at("/stages/" + stage + "/seconds").asDouble(-1) >= 0);
+        }
+        assertTrue(report.at("/params/after").asLong() < report.at("/params/before").asLong());
+        assertTrue(report.at("/flops/after").asLong() < report.at("/flops/before").asLong());
+        assertEquals(0.4, report.at("/prune/ratio").asDouble(), 1e-12);
+        assertEquals(4000, report.at("/config/data/limit-train").asInt());
+        JsonNode layers = report.get("layers");
+        assertTrue(layers.size() > 0);
+        boolean anyPruned = false;
+        for (JsonNode l : layers) {
+            anyPruned |= l.get("channels_after").asInt() < l.get("channels_before").asInt();
+            assertTrue(l.get("channels_after").asInt() >= 2, "min-channels violated in " + l);
+        }
+        assertTrue(anyPruned);
+        String gammas = read(fs, new Path(output, SlimmingPipeline.GAMMAS));
+        assertTrue(gammas.startsWith("layer,channel,gamma\n") && gammas.contains("s1_b0_bn2,0,"));
+
+        // Plain DL4J reloads the fine-tuned model from HDFS and reproduces the reported accuracy.
+        ComputationGraph tuned;
+        try (InputStream in = fs.open(new Path(output, SlimmingPipeline.FINETUNED))) {
+            tuned = ModelSerializer.restoreComputationGraph(in, false);
+        }
+        assertTrue(!tuned.getConfiguration().toJson().contains("io.netslim"), "model needs netslim classes");
+        ImageSource data = ImageSource.open(TestNets.config("data.path=" + TestNets.fashionMnist(),
+                "data.limit-test=1000").data(), 10, new Configuration());
+        double measured = Accuracy.of(tuned, new InMemoryIterator(data.loadTest(), 256, Augmentation.NONE, false, 0));
+        assertEquals(reported, measured, 1.5e-3);
+        assertEquals(report.at("/params/after").asLong(),
+                io.netslim.metrics.ModelStats.of(tuned, data.inputShape()).params());
+    }
+
+    private static String read(FileSystem fs, Path p) throws Exception {
+        try (InputStream in = fs.open(p)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}

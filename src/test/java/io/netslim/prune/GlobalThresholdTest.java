@@ -1,0 +1,61 @@
+package io.netslim.prune;
+
+import io.netslim.TestNets;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GlobalThresholdTest {
+    @Test
+    void thresholdIsTheGlobalPercentileAndMinChannelsIsKept() {
+        ComputationGraph g = TestNets.preResNet(8, 12, 1); // groups: 16, 32, 64 channels = 112
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
+        // Group 0: all tiny gammas (would be emptied); others: gamma = channel index + 1.
+        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
+        setGammas(g, groups.get(1), i -> i + 1.0);
+        setGammas(g, groups.get(2), i -> i + 1.0);
+
+        PrunePlan plan = new GlobalThreshold(0.5, 3).plan(g, deps, new BnScaleImportance());
+        // 56 of 112 scores at or below the threshold: 16 tiny ones, then 1..20 twice (40) = 56.
+        assertEquals(20.0, plan.threshold(), 1e-6);
+        // Group 0 would lose everything: it keeps its 3 largest, and the plan says so.
+        assertArrayEquals(new int[] {13, 14, 15}, plan.keep().get(groups.get(0).batchNorm()));
+        assertEquals(1, plan.notes().size());
+        assertTrue(plan.notes().get(0).contains(groups.get(0).batchNorm()));
+        assertEquals(12, plan.keep().get(groups.get(1).batchNorm()).length);
+        assertEquals(44, plan.keep().get(groups.get(2).batchNorm()).length);
+        assertEquals(20, plan.keep().get(groups.get(2).batchNorm())[0]);
+    }
+
+    @Test
+    void ratioZeroPrunesNothing() {
+        ComputationGraph g = TestNets.preResNet(8, 12, 1);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        PrunePlan plan = new GlobalThreshold(0.0, 1).plan(g, deps, new BnScaleImportance());
+        assertEquals(0, plan.removedChannels(deps));
+    }
+
+    @Test
+    void ratioOutsideRangeIsRejected() {
+        assertThrows(IllegalArgumentException.class, () -> new GlobalThreshold(1.0, 1));
+        assertThrows(IllegalArgumentException.class, () -> new GlobalThreshold(-0.1, 1));
+    }
+
+    private static void setGammas(ComputationGraph g, ChannelGroup group, java.util.function.IntToDoubleFunction f) {
+        INDArray gamma = g.getLayer(group.batchNorm()).getParam("gamma");
+        double[] v = new double[group.channels()];
+        Arrays.setAll(v, f::applyAsDouble);
+        for (int i = 0; i < v.length; i++) {
+            gamma.putScalar(i, v[i]);
+        }
+    }
+}
