@@ -11,7 +11,10 @@ import io.netslim.metrics.ModelStats;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** report.json: the resolved config, each stage's accuracy and time, and the model before and after pruning. */
+/**
+ * report.json: the resolved config, and for the run (and each slimming pass) each stage's accuracy and
+ * time, the pruning decision, and the model before and after pruning layer by layer.
+ */
 public final class RunReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private final ObjectNode root = JSON.createObjectNode();
@@ -22,48 +25,34 @@ public final class RunReport {
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("config is not JSON: " + e.getMessage(), e);
         }
-        root.putObject("stages");
+        root.putArray("passes");
     }
 
-    /** Records one stage; {@code extra} holds stage-specific numbers (name, value pairs). */
-    public ObjectNode stage(String name, double testAccuracy, double seconds) {
-        ObjectNode stage = ((ObjectNode) root.get("stages")).putObject(name);
-        stage.put("test_accuracy", testAccuracy);
-        stage.put("seconds", seconds);
-        return stage;
+    /** Starts the section of slimming pass {@code n} (1-based). */
+    public Section pass(int n) {
+        ObjectNode node = ((ArrayNode) root.get("passes")).addObject();
+        node.put("pass", n);
+        node.putObject("stages");
+        return new Section(node);
     }
 
-    /** Records the model before and after pruning, layer by layer. */
-    public void models(ModelStats before, ModelStats after) {
-        root.putObject("params").put("before", before.params()).put("after", after.params())
-                .put("cut", 1.0 - (double) after.params() / before.params());
-        root.putObject("flops").put("before", before.flops()).put("after", after.flops())
-                .put("cut", 1.0 - (double) after.flops() / before.flops());
-        ArrayNode layers = root.putArray("layers");
-        for (LayerStats b : before.layers()) {
-            if (!"bn".equals(b.type())) {
-                LayerStats a = after.layer(b.name());
-                layers.addObject().put("name", b.name()).put("type", b.type())
-                        .put("channels_before", b.channelsOut()).put("channels_after", a.channelsOut())
-                        .put("inputs_before", b.channelsIn()).put("inputs_after", a.channelsIn());
-            }
-        }
+    /** The run as a whole: the last pass's stages and pruning, models compared from first to last. */
+    public void summarise(Section first, Section last) {
+        root.set("stages", last.node.get("stages").deepCopy());
+        root.set("prune", last.node.get("prune").deepCopy());
+        ObjectNode params = root.putObject("params");
+        params.set("before", first.node.at("/params/before"));
+        params.set("after", last.node.at("/params/after"));
+        params.put("cut", 1.0 - last.node.at("/params/after").asDouble() / first.node.at("/params/before").asDouble());
+        ObjectNode flops = root.putObject("flops");
+        flops.set("before", first.node.at("/flops/before"));
+        flops.set("after", last.node.at("/flops/after"));
+        flops.put("cut", 1.0 - last.node.at("/flops/after").asDouble() / first.node.at("/flops/before").asDouble());
     }
 
-    /** Records the pruning decision. */
-    public void prune(double ratio, double threshold, int channelsRemoved, int channelsPrunable, List<String> notes) {
-        ObjectNode p = root.putObject("prune");
-        p.put("ratio", ratio);
-        p.put("threshold", threshold);
-        p.put("channels_removed", channelsRemoved);
-        p.put("channels_prunable", channelsPrunable);
-        ArrayNode n = p.putArray("notes");
-        notes.forEach(n::add);
-    }
-
-    /** Free-form top-level entry. */
-    public ObjectNode section(String name) {
-        return root.putObject(name);
+    /** Per-layer channels of the original against the final model. */
+    public void layers(ModelStats original, ModelStats result) {
+        root.set("layers", layerTable(original, result));
     }
 
     public String toJson() {
@@ -71,6 +60,55 @@ public final class RunReport {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static ArrayNode layerTable(ModelStats before, ModelStats after) {
+        ArrayNode layers = JSON.createArrayNode();
+        for (LayerStats b : before.layers()) {
+            LayerStats a = after.layer(b.name());
+            layers.addObject().put("name", b.name()).put("type", b.type())
+                    .put("channels_before", b.channelsOut()).put("channels_after", a.channelsOut())
+                    .put("inputs_before", b.channelsIn()).put("inputs_after", a.channelsIn());
+        }
+        return layers;
+    }
+
+    /** One slimming pass's part of the report. */
+    public static final class Section {
+        private final ObjectNode node;
+
+        private Section(ObjectNode node) {
+            this.node = node;
+        }
+
+        /** Records one stage; returns its node for stage-specific numbers. */
+        public ObjectNode stage(String name, double testAccuracy, double seconds) {
+            ObjectNode stage = ((ObjectNode) node.get("stages")).putObject(name);
+            stage.put("test_accuracy", testAccuracy);
+            stage.put("seconds", seconds);
+            return stage;
+        }
+
+        /** Records the model before and after this pass's pruning. */
+        public void models(ModelStats before, ModelStats after) {
+            node.putObject("params").put("before", before.params()).put("after", after.params())
+                    .put("cut", 1.0 - (double) after.params() / before.params());
+            node.putObject("flops").put("before", before.flops()).put("after", after.flops())
+                    .put("cut", 1.0 - (double) after.flops() / before.flops());
+            node.set("layers", layerTable(before, after));
+        }
+
+        /** Records the pruning decision. */
+        public void prune(double ratio, double threshold, int channelsRemoved, int channelsPrunable,
+                          List<String> notes) {
+            ObjectNode p = node.putObject("prune");
+            p.put("ratio", ratio);
+            p.put("threshold", threshold);
+            p.put("channels_removed", channelsRemoved);
+            p.put("channels_prunable", channelsPrunable);
+            ArrayNode n = p.putArray("notes");
+            notes.forEach(n::add);
         }
     }
 }

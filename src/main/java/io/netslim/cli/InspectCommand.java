@@ -19,7 +19,8 @@ import java.util.concurrent.Callable;
 
 /** netslim inspect: parameters, FLOPs and per-layer channels of the configured model or a model zip. */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-        description = "Print params, FLOPs (2 x multiply-adds, one image) and per-layer channels.")
+        description = {"Print params, FLOPs (2 x multiply-adds, one image) and per-layer channels.",
+                "The input shape comes from model.input-shape, else from the dataset's headers."})
 public final class InspectCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -34,7 +35,8 @@ public final class InspectCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
         Configuration hadoop = new Configuration();
-        long[] shape = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
+        long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
+                : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
         ComputationGraph graph;
         if (model != null) {
             graph = ArtifactStore.readModel(model, hadoop);

@@ -19,6 +19,7 @@ public record JobConfig(
         TrainConfig train,
         PruneConfig prune,
         FinetuneConfig finetune,
+        int passes,
         int evalBatchSize,
         SparkSettings spark,
         String output,
@@ -30,7 +31,13 @@ public record JobConfig(
     }
 
     /** Which network to build. */
-    public record ModelConfig(String arch, int depth, int classes, double gammaInit) implements Serializable {
+    public record ModelConfig(String arch, int depth, int classes, long[] inputShape, double gammaInit)
+            implements Serializable {
+        /** The configured input shape {C, H, W}, or null to take it from the dataset. */
+        @Override
+        public long[] inputShape() {
+            return inputShape == null ? null : inputShape.clone();
+        }
     }
 
     /** Distributed sparsity training. */
@@ -39,7 +46,7 @@ public record JobConfig(
     }
 
     /** Channel pruning. */
-    public record PruneConfig(double ratio, int minChannels) implements Serializable {
+    public record PruneConfig(double ratio, int minChannels, boolean channelSelection, double maxLayerRatio) implements Serializable {
     }
 
     /** Single-node fine-tuning of the pruned network. */
@@ -64,6 +71,7 @@ public record JobConfig(
                 r.string("model.arch"),
                 r.intAtLeast("model.depth", 1),
                 r.intAtLeast("model.classes", 2),
+                r.shape("model.input-shape"),
                 r.doubleIn("model.gamma-init", 0.0, false, Double.MAX_VALUE));
         double lambda = r.doubleIn("sparsity.lambda", 0.0, true, 1.0);
         TrainConfig train = new TrainConfig(
@@ -77,12 +85,15 @@ public record JobConfig(
                 r.longValue("train.seed"));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
-                r.intAtLeast("prune.min-channels", 1));
+                r.intAtLeast("prune.min-channels", 1),
+                r.bool("prune.channel-selection"),
+                r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12));
         FinetuneConfig finetune = new FinetuneConfig(
                 r.intAtLeast("finetune.epochs", 0),
                 r.intAtLeast("finetune.batch-size", 1),
                 r.doubleIn("finetune.lr", 0.0, false, 10.0));
         int evalBatch = r.intAtLeast("eval.batch-size", 1);
+        int passes = r.intAtLeast("slimming.passes", 1);
         Map<String, String> sparkConf = new LinkedHashMap<>();
         if (c.hasPath("spark.conf")) {
             for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").entrySet()) {
@@ -95,13 +106,7 @@ public record JobConfig(
             throw new ConfigException(r.problems);
         }
         String rendered = c.root().render(ConfigRenderOptions.concise().setFormatted(true));
-        return new JobConfig(data, model, lambda, train, prune, finetune, evalBatch, spark, output, rendered);
-    }
-
-    /** Returns a copy with another output URI. */
-    public JobConfig withOutput(String newOutput) {
-        return new JobConfig(data, model, sparsityLambda, train, prune, finetune, evalBatchSize, spark,
-                newOutput, rendered);
+        return new JobConfig(data, model, lambda, train, prune, finetune, passes, evalBatch, spark, output, rendered);
     }
 
     /** Collects typed values and the problems met while reading them. */
@@ -140,6 +145,24 @@ public record JobConfig(
                 problems.add(key + " = '" + v + "': expected one of " + allowed);
             }
             return v;
+        }
+
+        long[] shape(String key) {
+            String v = string(key).trim();
+            if (v.isEmpty()) {
+                return null;
+            }
+            String[] parts = v.split("x");
+            try {
+                long[] shape = java.util.Arrays.stream(parts).mapToLong(Long::parseLong).toArray();
+                if (shape.length == 3 && java.util.Arrays.stream(shape).allMatch(d -> d > 0)) {
+                    return shape;
+                }
+            } catch (NumberFormatException ignored) {
+                // reported below
+            }
+            problems.add(key + " = '" + v + "': expected CxHxW with positive integers, e.g. 3x32x32");
+            return null;
         }
 
         int intAtLeast(String key, int min) {

@@ -11,6 +11,10 @@ public final class ModelRegistry {
 
     static {
         register(new PreResNet());
+        register(new PreResNet(PreResNet.Blocks.BASIC));
+        register(new PreResNet(PreResNet.Blocks.BOTTLENECK));
+        register(new Vgg());
+        register(new DenseNet());
     }
 
     private ModelRegistry() {

@@ -1,5 +1,6 @@
 package io.netslim.prune;
 
+import io.netslim.model.ChannelSelectVertex;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -26,11 +27,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Which BatchNorm channels of a ComputationGraph can be removed on their own, found from the graph's
- * structure: a BN qualifies when its input is a plain conv read by nothing else, and every path after it
- * goes through channel-preserving layers to convs (or, after global pooling, to dense layers). BNs whose
- * channels meet an addition, a concatenation or the network output are coupled and are reported with
- * the reason.
+ * Which BatchNorm channels of a ComputationGraph can be removed, found from the graph's structure. Every
+ * path after the BN must go through channel-preserving layers to convs (or, after global pooling, to dense
+ * layers). If the BN's input is a plain conv read by nothing else, the conv's filters go too; otherwise
+ * (a residual trunk, a concatenation), with channel selection allowed, the BN reads its input through a
+ * selection and only its own path shrinks. BNs that cannot be pruned are reported with the reason.
  */
 public final class DependencyGraph {
     private final Map<String, ChannelGroup> groups;
@@ -41,8 +42,13 @@ public final class DependencyGraph {
         this.coupled = coupled;
     }
 
-    /** Analyses {@code conf}; groups come in the graph's topological order. */
+    /** Analyses {@code conf} with channel selection allowed. */
     public static DependencyGraph of(ComputationGraphConfiguration conf) {
+        return of(conf, true);
+    }
+
+    /** Analyses {@code conf}; groups come in the graph's topological order. */
+    public static DependencyGraph of(ComputationGraphConfiguration conf, boolean channelSelection) {
         Map<String, List<String>> inputs = conf.getVertexInputs();
         Map<String, List<String>> outputs = new HashMap<>();
         inputs.forEach((v, ins) -> ins.forEach(in -> outputs.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
@@ -54,13 +60,16 @@ public final class DependencyGraph {
                 continue;
             }
             List<String> in = inputs.getOrDefault(name, List.of());
-            String producer = in.size() == 1 ? in.get(0) : null;
-            if (producer == null || !isPlainConv(layerOf(conf, producer))) {
-                coupled.put(name, "its input is not a convolution");
-                continue;
-            }
-            if (outputs.getOrDefault(producer, List.of()).size() != 1) {
-                coupled.put(name, "conv " + producer + " also feeds other layers");
+            String input = in.size() == 1 ? in.get(0) : null;
+            String producer = null;
+            String selector = null;
+            if (input != null && isPlainConv(layerOf(conf, input)) && outputs.get(input).size() == 1) {
+                producer = input;
+            } else if (input != null && conf.getVertices().get(input) instanceof ChannelSelectVertex) {
+                selector = input;
+            } else if (!channelSelection || input == null) {
+                coupled.put(name, input == null ? "it has no single input"
+                        : input + " is not a convolution read only by this BN (channel selection is off)");
                 continue;
             }
             List<String> passThrough = new ArrayList<>();
@@ -70,7 +79,7 @@ public final class DependencyGraph {
                 coupled.put(name, why);
                 continue;
             }
-            groups.put(name, new ChannelGroup(name, producer, passThrough, consumers, (int) bn.getNOut()));
+            groups.put(name, new ChannelGroup(name, producer, selector, passThrough, consumers, (int) bn.getNOut()));
         }
         return new DependencyGraph(groups, coupled);
     }

@@ -1,5 +1,6 @@
 package io.netslim.prune;
 
+import io.netslim.model.ChannelSelectVertex;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
@@ -9,8 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,13 +34,21 @@ public final class NetworkSurgeon {
                 throw new IllegalArgumentException("plan prunes " + bn + ", which is not a prunable group");
             }
             long[] k = Arrays.stream(kept).asLongStream().toArray();
-            outKeep.put(g.producer(), k);
+            if (g.producer() != null) {
+                outKeep.put(g.producer(), k);
+            }
             outKeep.put(g.batchNorm(), k);
             inKeep.put(g.batchNorm(), k);
             g.consumers().forEach(c -> inKeep.put(c, k));
         });
 
         ComputationGraphConfiguration conf = original.getConfiguration().clone();
+        plan.keep().forEach((bn, kept) -> {
+            ChannelGroup g = deps.groups().get(bn);
+            if (g.bySelection()) {
+                select(conf, g, kept);
+            }
+        });
         outKeep.forEach((name, k) -> ffLayer(conf, name).setNOut(k.length));
         inKeep.forEach((name, k) -> ffLayer(conf, name).setNIn(k.length));
         ComputationGraph pruned = new ComputationGraph(conf);
@@ -109,6 +120,24 @@ public final class NetworkSurgeon {
         long[] newShape = shape.clone();
         newShape[axis] = keep.length;
         return Nd4j.create(dst, newShape, 'c').castTo(a.dataType());
+    }
+
+    /** Makes the BN of {@code g} read only channels {@code kept} of its input, through a selection vertex. */
+    private static void select(ComputationGraphConfiguration conf, ChannelGroup g, int[] kept) {
+        if (g.selector() != null) {
+            int[] before = ((ChannelSelectVertex) conf.getVertices().get(g.selector())).getChannels();
+            int[] composed = Arrays.stream(kept).map(i -> before[i]).toArray();
+            conf.getVertices().put(g.selector(), new ChannelSelectVertex(composed));
+            return;
+        }
+        String name = g.batchNorm() + "_select";
+        if (conf.getVertices().containsKey(name)) {
+            throw new IllegalStateException("vertex " + name + " exists already");
+        }
+        List<String> input = conf.getVertexInputs().get(g.batchNorm());
+        conf.getVertices().put(name, new ChannelSelectVertex(kept));
+        conf.getVertexInputs().put(name, new ArrayList<>(input));
+        conf.getVertexInputs().put(g.batchNorm(), new ArrayList<>(List.of(name)));
     }
 
     private static FeedForwardLayer ffLayer(ComputationGraphConfiguration conf, String name) {

@@ -7,13 +7,14 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DependencyGraphTest {
     @Test
-    void residualBlocksPruneTheirInnerChannelsAndKeepTheTrunk() {
+    void withoutSelectionOnlyTheChannelsInsideResidualBlocksPrune() {
         ComputationGraph g = TestNets.preResNet(20, 12, 1);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
         // 9 blocks: the inner BN (after conv1) of each is prunable, produced by conv1, consumed by conv2.
         assertEquals(9, deps.groups().size());
         deps.groups().values().forEach(group -> {
@@ -21,10 +22,23 @@ class DependencyGraphTest {
             assertEquals(group.batchNorm().replace("_bn2", "_conv1"), group.producer());
             assertEquals(List.of(group.batchNorm().replace("_bn2", "_conv2")), group.consumers());
         });
-        // Each block's first BN reads the trunk (an addition or the stem): coupled, with the reason.
+        // Each block's first BN reads the trunk (an addition or the stem): not prunable here, with a reason.
         assertEquals(10, deps.coupled().size()); // 9 x bn1 + final_bn
-        assertTrue(deps.coupled().get("s1_b0_bn1").contains("not a convolution")
-                || deps.coupled().get("s1_b0_bn1").contains("also feeds"), deps.coupled().get("s1_b0_bn1"));
-        assertTrue(deps.coupled().containsKey("final_bn"));
+        assertTrue(deps.coupled().get("s2_b1_bn1").contains("s2_b0_add"), deps.coupled().get("s2_b1_bn1"));
+    }
+
+    @Test
+    void withSelectionTheTrunkReadingBatchNormsPruneThroughASelection() {
+        ComputationGraph g = TestNets.preResNet(20, 12, 1);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        assertEquals(19, deps.groups().size());
+        assertTrue(deps.coupled().isEmpty(), deps.coupled().toString());
+        ChannelGroup bn1 = deps.groups().get("s2_b1_bn1");
+        assertTrue(bn1.bySelection());
+        assertNull(bn1.producer());
+        assertEquals(List.of("s2_b1_conv1"), bn1.consumers());
+        ChannelGroup last = deps.groups().get("final_bn");
+        assertTrue(last.bySelection());
+        assertEquals(List.of("fc"), last.consumers()); // through ReLU and global pooling
     }
 }

@@ -17,7 +17,7 @@ class GlobalThresholdTest {
     @Test
     void thresholdIsTheGlobalPercentileAndMinChannelsIsKept() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1); // groups: 16, 32, 64 channels = 112
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
         List<ChannelGroup> groups = List.copyOf(deps.groups().values());
         // Group 0: all tiny gammas (would be emptied); others: gamma = channel index + 1.
         setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
@@ -34,6 +34,20 @@ class GlobalThresholdTest {
         assertEquals(12, plan.keep().get(groups.get(1).batchNorm()).length);
         assertEquals(44, plan.keep().get(groups.get(2).batchNorm()).length);
         assertEquals(20, plan.keep().get(groups.get(2).batchNorm())[0]);
+    }
+
+    @Test
+    void maxLayerRatioCapsWhatOneLayerLoses() {
+        ComputationGraph g = TestNets.preResNet(8, 12, 1);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
+        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
+        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
+        setGammas(g, groups.get(1), i -> i + 1.0);
+        setGammas(g, groups.get(2), i -> i + 1.0);
+        PrunePlan plan = new GlobalThreshold(0.5, 1, 0.5).plan(g, deps, new BnScaleImportance());
+        // Group 0 (16 channels) may lose at most half: it keeps its 8 best.
+        assertArrayEquals(new int[] {8, 9, 10, 11, 12, 13, 14, 15}, plan.keep().get(groups.get(0).batchNorm()));
+        assertTrue(plan.notes().get(0).contains("prune.max-layer-ratio"), plan.notes().get(0));
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.netslim.prune;
+
+import io.netslim.TestNets;
+import io.netslim.model.ChannelSelectVertex;
+import io.netslim.model.ModelRegistry;
+import io.netslim.model.ModelSpec;
+import io.netslim.train.TrainingDefaults;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Exact surgery, extreme ratios and save/reload for every model family. */
+class ModelFamiliesTest {
+    private static final long[] SHAPE = {3, 16, 16};
+
+    static ComputationGraph build(String arch, int depth) {
+        ModelSpec spec = new ModelSpec(arch, depth, 10, SHAPE, 0.5);
+        ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 17)));
+        g.init();
+        TestNets.randomiseBatchNorms(g, 23);
+        return g;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
+    void zeroedChannelsPruneExactlyIncludingSelectedOnes(String arch, int depth) throws Exception {
+        ComputationGraph original = build(arch, depth);
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        Random rnd = new Random(depth);
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        for (ChannelGroup group : deps.groups().values()) {
+            int n = group.channels();
+            List<Integer> removed = IntStream.range(0, n).filter(c -> rnd.nextInt(3) == 0).boxed().toList();
+            if (removed.size() == n) {
+                removed = removed.subList(1, n);
+            }
+            for (int c : removed) {
+                original.getLayer(group.batchNorm()).getParam("gamma").putScalar(c, 0.0);
+                original.getLayer(group.batchNorm()).getParam("beta").putScalar(c, 0.0);
+            }
+            List<Integer> gone = removed;
+            keep.put(group.batchNorm(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
+        }
+        ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        double diff = original.outputSingle(false, x).sub(pruned.outputSingle(false, x)).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-4, arch + ": max abs difference " + diff);
+        assertTrue(pruned.numParams() < original.numParams());
+        if (!arch.equals("vgg")) {
+            // Residual trunks and concatenations are read through channel selections.
+            assertTrue(pruned.getConfiguration().getVertices().values().stream()
+                    .anyMatch(v -> v instanceof ChannelSelectVertex), arch);
+        }
+        assertReloadsIdentically(pruned, x);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
+    void highRatioKeepsMinimumChannelsAndAWorkingNetwork(String arch, int depth) throws Exception {
+        ComputationGraph original = build(arch, depth);
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        PrunePlan plan = new GlobalThreshold(0.9, 2).plan(original, deps, new BnScaleImportance());
+        ComputationGraph pruned = NetworkSurgeon.prune(original, deps, plan);
+        plan.keep().values().forEach(k -> assertTrue(k.length >= 2));
+        assertTrue(plan.removedChannels(deps) > 0);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
+        INDArray out = pruned.outputSingle(false, x);
+        assertEquals(2, out.size(0));
+        assertEquals(10, out.size(1));
+        assertEquals(2.0, out.sumNumber().doubleValue(), 1e-4); // softmax rows
+        // and it still trains one step
+        pruned.fit(new org.nd4j.linalg.dataset.DataSet(x, Nd4j.eye(10).getRows(0, 1).castTo(DataType.FLOAT)));
+        assertTrue(Double.isFinite(pruned.score()));
+        assertReloadsIdentically(pruned, x);
+        // pruning the pruned network again (a second slimming pass) composes the selections
+        DependencyGraph again = DependencyGraph.of(pruned.getConfiguration());
+        PrunePlan second = new GlobalThreshold(0.3, 1).plan(pruned, again, new BnScaleImportance());
+        ComputationGraph twice = NetworkSurgeon.prune(pruned, again, second);
+        assertTrue(twice.numParams() <= pruned.numParams());
+        assertEquals(10, twice.outputSingle(false, x).size(1));
+    }
+
+    private static void assertReloadsIdentically(ComputationGraph g, INDArray x) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(g, bytes, false);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()), false);
+        assertEquals(g.outputSingle(false, x), loaded.outputSingle(false, x));
+    }
+}
