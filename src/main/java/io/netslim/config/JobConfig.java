@@ -46,7 +46,7 @@ public record JobConfig(
     }
 
     /** Channel pruning. */
-    public record PruneConfig(double ratio, int minChannels, boolean channelSelection, double maxLayerRatio) implements Serializable {
+    public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio) implements Serializable {
     }
 
     /** Single-node fine-tuning of the pruned network. */
@@ -86,7 +86,7 @@ public record JobConfig(
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),
-                r.bool("prune.channel-selection"),
+                r.oneOf("prune.channel-selection", List.of("auto", "true", "false")),
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12));
         FinetuneConfig finetune = new FinetuneConfig(
                 r.intAtLeast("finetune.epochs", 0),

@@ -42,9 +42,21 @@ public final class DependencyGraph {
         this.coupled = coupled;
     }
 
-    /** Analyses {@code conf} with channel selection allowed. */
-    public static DependencyGraph of(ComputationGraphConfiguration conf) {
-        return of(conf, true);
+    /**
+     * Analyses {@code conf} with channel selection "true", "false" or "auto" (only where nothing can be
+     * pruned without it).
+     */
+    public static DependencyGraph of(ComputationGraphConfiguration conf, String channelSelection) {
+        return switch (channelSelection) {
+            case "true" -> of(conf, true);
+            case "false" -> of(conf, false);
+            case "auto" -> {
+                DependencyGraph plain = of(conf, false);
+                yield plain.groups().isEmpty() ? of(conf, true) : plain;
+            }
+            default -> throw new IllegalArgumentException("channel selection '" + channelSelection
+                    + "': expected auto, true or false");
+        };
     }
 
     /** Analyses {@code conf}; groups come in the graph's topological order. */

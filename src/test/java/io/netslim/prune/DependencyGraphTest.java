@@ -30,7 +30,7 @@ class DependencyGraphTest {
     @Test
     void withSelectionTheTrunkReadingBatchNormsPruneThroughASelection() {
         ComputationGraph g = TestNets.preResNet(20, 12, 1);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), true);
         assertEquals(19, deps.groups().size());
         assertTrue(deps.coupled().isEmpty(), deps.coupled().toString());
         ChannelGroup bn1 = deps.groups().get("s2_b1_bn1");
@@ -40,5 +40,16 @@ class DependencyGraphTest {
         ChannelGroup last = deps.groups().get("final_bn");
         assertTrue(last.bySelection());
         assertEquals(List.of("fc"), last.consumers()); // through ReLU and global pooling
+    }
+
+    @Test
+    void autoUsesSelectionOnlyWhereNothingElsePrunes() {
+        ComputationGraph resnet = TestNets.preResNet(20, 12, 1);
+        assertEquals(9, DependencyGraph.of(resnet.getConfiguration(), "auto").groups().size());
+        ComputationGraph densenet = ModelFamiliesTest.build("densenet", 10);
+        assertTrue(DependencyGraph.of(densenet.getConfiguration(), false).groups().isEmpty());
+        DependencyGraph auto = DependencyGraph.of(densenet.getConfiguration(), "auto");
+        assertEquals(3 * 2 + 2 + 1, auto.groups().size()); // dense layers, transitions, final BN
+        assertTrue(auto.groups().values().stream().allMatch(ChannelGroup::bySelection));
     }
 }

@@ -53,7 +53,7 @@ class GlobalThresholdTest {
     @Test
     void ratioZeroPrunesNothing() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), true);
         PrunePlan plan = new GlobalThreshold(0.0, 1).plan(g, deps, new BnScaleImportance());
         assertEquals(0, plan.removedChannels(deps));
     }

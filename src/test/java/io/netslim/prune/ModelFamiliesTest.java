@@ -41,7 +41,7 @@ class ModelFamiliesTest {
     @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
     void zeroedChannelsPruneExactlyIncludingSelectedOnes(String arch, int depth) throws Exception {
         ComputationGraph original = build(arch, depth);
-        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         Random rnd = new Random(depth);
         Map<String, int[]> keep = new LinkedHashMap<>();
         for (ChannelGroup group : deps.groups().values()) {
@@ -74,7 +74,7 @@ class ModelFamiliesTest {
     @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
     void highRatioKeepsMinimumChannelsAndAWorkingNetwork(String arch, int depth) throws Exception {
         ComputationGraph original = build(arch, depth);
-        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         PrunePlan plan = new GlobalThreshold(0.9, 2).plan(original, deps, new BnScaleImportance());
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, plan);
         plan.keep().values().forEach(k -> assertTrue(k.length >= 2));
@@ -89,7 +89,7 @@ class ModelFamiliesTest {
         assertTrue(Double.isFinite(pruned.score()));
         assertReloadsIdentically(pruned, x);
         // pruning the pruned network again (a second slimming pass) composes the selections
-        DependencyGraph again = DependencyGraph.of(pruned.getConfiguration());
+        DependencyGraph again = DependencyGraph.of(pruned.getConfiguration(), true);
         PrunePlan second = new GlobalThreshold(0.3, 1).plan(pruned, again, new BnScaleImportance());
         ComputationGraph twice = NetworkSurgeon.prune(pruned, again, second);
         assertTrue(twice.numParams() <= pruned.numParams());

@@ -26,7 +26,7 @@ class SurgeryTest {
     void pruningZeroedChannelsKeepsOutputsAndDropsTheParamsCountedByHand() {
         ComputationGraph original = TestNets.preResNet(14, 12, 7);
         TestNets.randomiseBatchNorms(original, 11);
-        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
 
         // Zero gamma and beta of a different set of channels in every prunable BN: block-internal ones
         // (their conv shrinks) and trunk-reading ones (read through a channel selection).
@@ -117,7 +117,7 @@ class SurgeryTest {
         // Control for the test above: the equality is not trivially true.
         ComputationGraph original = TestNets.preResNet(8, 12, 3);
         TestNets.randomiseBatchNorms(original, 5);
-        DependencyGraph deps = DependencyGraph.of(original.getConfiguration());
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         Map<String, int[]> keep = new LinkedHashMap<>();
         deps.groups().values().forEach(gr -> keep.put(gr.batchNorm(), IntStream.range(1, gr.channels()).toArray()));
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, new ArrayList<>()));
