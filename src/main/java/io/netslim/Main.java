@@ -4,6 +4,8 @@ import io.netslim.cli.EvaluateCommand;
 import io.netslim.cli.ExitCodes;
 import io.netslim.cli.InspectCommand;
 import io.netslim.cli.PipelineCommand;
+import io.netslim.cli.SweepCommand;
+import io.netslim.cli.VerifyCommand;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -12,7 +14,8 @@ import picocli.CommandLine.Command;
 /** netslim's single entry point, for the local launcher and for spark-submit alike. */
 @Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
         description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
-        subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class})
+        subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class, VerifyCommand.class,
+                SweepCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

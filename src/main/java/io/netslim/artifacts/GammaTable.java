@@ -9,6 +9,12 @@ public final class GammaTable {
     private GammaTable() {
     }
 
+    /** The gamma column of a gammas.csv text. */
+    public static double[] values(String csv) {
+        return csv.lines().skip(1).filter(l -> !l.isBlank())
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(',') + 1))).toArray();
+    }
+
     public static String csv(ComputationGraph graph) {
         StringBuilder sb = new StringBuilder("layer,channel,gamma\n");
         for (org.deeplearning4j.nn.api.Layer layer : graph.getLayers()) {

@@ -40,6 +40,9 @@ public final class RunReport {
     public void summarise(Section first, Section last) {
         root.set("stages", last.node.get("stages").deepCopy());
         root.set("prune", last.node.get("prune").deepCopy());
+        if (last.node.has("latency")) {
+            root.set("latency", last.node.get("latency").deepCopy());
+        }
         ObjectNode params = root.putObject("params");
         params.set("before", first.node.at("/params/before"));
         params.set("after", last.node.at("/params/after"));
@@ -53,6 +56,11 @@ public final class RunReport {
     /** Per-layer channels of the original against the final model. */
     public void layers(ModelStats original, ModelStats result) {
         root.set("layers", layerTable(original, result));
+    }
+
+    /** The whole report as a JSON tree (a copy). */
+    public ObjectNode snapshotRoot() {
+        return root.deepCopy();
     }
 
     public String toJson() {
@@ -82,6 +90,17 @@ public final class RunReport {
             this.node = node;
         }
 
+        /** Everything recorded so far (stored with each committed stage). */
+        public ObjectNode snapshot() {
+            return node.deepCopy();
+        }
+
+        /** Restores what a committed stage recorded. */
+        public void restore(ObjectNode snapshot) {
+            node.removeAll();
+            node.setAll(snapshot);
+        }
+
         /** Records one stage; returns its node for stage-specific numbers. */
         public ObjectNode stage(String name, double testAccuracy, double seconds) {
             ObjectNode stage = ((ObjectNode) node.get("stages")).putObject(name);
@@ -97,6 +116,12 @@ public final class RunReport {
             node.putObject("flops").put("before", before.flops()).put("after", after.flops())
                     .put("cut", 1.0 - (double) after.flops() / before.flops());
             node.set("layers", layerTable(before, after));
+        }
+
+        /** Records inference latency (median ms per batch) before and after this pass's pruning. */
+        public void latency(int batch, double before, double after) {
+            node.putObject("latency").put("batch", batch).put("before", before).put("after", after)
+                    .put("cut", 1.0 - after / before);
         }
 
         /** Records the pruning decision. */

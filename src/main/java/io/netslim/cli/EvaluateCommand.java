@@ -1,6 +1,6 @@
 package io.netslim.cli;
 
-import io.netslim.artifacts.ArtifactStore;
+import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.JobConfig;
 import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
@@ -32,7 +32,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         JobConfig cfg = config.load();
         Configuration hadoop = new Configuration();
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
-        ComputationGraph graph = ArtifactStore.readModel(model, hadoop);
+        ComputationGraph graph = VerifiedModels.read(model, hadoop);
         double acc = Accuracy.of(graph, new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(),
                 Augmentation.NONE, false, 0));
         System.out.println(json ? "{\"test_accuracy\": " + acc + "}" : String.format("test accuracy: %.4f", acc));

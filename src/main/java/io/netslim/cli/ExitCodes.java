@@ -1,7 +1,9 @@
 package io.netslim.cli;
 
+import io.netslim.artifacts.OutputException;
 import io.netslim.config.ConfigException;
 import io.netslim.data.DataException;
+import io.netslim.train.TrainingDivergedException;
 import picocli.CommandLine;
 
 /** Process exit codes, so schedulers can tell classes of failure apart (documented in README). */
@@ -10,11 +12,13 @@ public final class ExitCodes {
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
     public static final int DATA = 3;
+    public static final int DIVERGED = 4;
+    public static final int OUTPUT = 5;
 
     private ExitCodes() {
     }
 
-    /** Maps an exception to an exit code. */
+    /** Maps an exception (or its causes) to an exit code. */
     public static int of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof ConfigException || t instanceof CommandLine.ParameterException) {
@@ -22,6 +26,12 @@ public final class ExitCodes {
             }
             if (t instanceof DataException) {
                 return DATA;
+            }
+            if (t instanceof TrainingDivergedException) {
+                return DIVERGED;
+            }
+            if (t instanceof OutputException) {
+                return OUTPUT;
             }
         }
         return FAILURE;

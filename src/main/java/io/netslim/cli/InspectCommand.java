@@ -3,7 +3,7 @@ package io.netslim.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netslim.artifacts.ArtifactStore;
+import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.LayerStats;
@@ -39,10 +39,9 @@ public final class InspectCommand implements Callable<Integer> {
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
         ComputationGraph graph;
         if (model != null) {
-            graph = ArtifactStore.readModel(model, hadoop);
+            graph = VerifiedModels.read(model, hadoop);
         } else {
-            graph = new ComputationGraph(Networks.plain(cfg, shape));
-            graph.init();
+            graph = Networks.initialised(cfg, shape);
         }
         ModelStats stats = ModelStats.of(graph, shape);
         if (json) {

@@ -21,6 +21,7 @@ public record JobConfig(
         FinetuneConfig finetune,
         int passes,
         int evalBatchSize,
+        int monitorImages,
         SparkSettings spark,
         String output,
         String rendered) implements Serializable {
@@ -42,7 +43,8 @@ public record JobConfig(
 
     /** Distributed sparsity training. */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
-                              int averagingFrequency, int workers, long seed) implements Serializable {
+                              int averagingFrequency, int workers, long seed, int checkpointEvery)
+            implements Serializable {
     }
 
     /** Channel pruning. */
@@ -77,12 +79,13 @@ public record JobConfig(
         TrainConfig train = new TrainConfig(
                 r.intAtLeast("train.epochs", 1),
                 r.intAtLeast("train.batch-size", 1),
-                r.doubleIn("train.lr", 0.0, false, 10.0),
+                r.doubleIn("train.lr", 0.0, false, Double.MAX_VALUE),
                 r.doubleIn("train.momentum", 0.0, true, 1.0),
                 r.doubleIn("train.weight-decay", 0.0, true, 1.0),
                 r.intAtLeast("train.averaging-frequency", 1),
                 r.intAtLeast("train.workers", 0),
-                r.longValue("train.seed"));
+                r.longValue("train.seed"),
+                r.intAtLeast("train.checkpoint-every", 0));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),
@@ -91,8 +94,9 @@ public record JobConfig(
         FinetuneConfig finetune = new FinetuneConfig(
                 r.intAtLeast("finetune.epochs", 0),
                 r.intAtLeast("finetune.batch-size", 1),
-                r.doubleIn("finetune.lr", 0.0, false, 10.0));
+                r.doubleIn("finetune.lr", 0.0, false, Double.MAX_VALUE));
         int evalBatch = r.intAtLeast("eval.batch-size", 1);
+        int monitor = r.intAtLeast("eval.monitor-images", 0);
         int passes = r.intAtLeast("slimming.passes", 1);
         Map<String, String> sparkConf = new LinkedHashMap<>();
         if (c.hasPath("spark.conf")) {
@@ -106,7 +110,8 @@ public record JobConfig(
             throw new ConfigException(r.problems);
         }
         String rendered = c.root().render(ConfigRenderOptions.concise().setFormatted(true));
-        return new JobConfig(data, model, lambda, train, prune, finetune, passes, evalBatch, spark, output, rendered);
+        return new JobConfig(data, model, lambda, train, prune, finetune, passes, evalBatch, monitor, spark, output,
+                rendered);
     }
 
     /** Collects typed values and the problems met while reading them. */

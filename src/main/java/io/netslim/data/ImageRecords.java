@@ -39,6 +39,14 @@ public final class ImageRecords {
         }
     }
 
+    /** The first {@code n} records (all when there are fewer). */
+    public ImageRecords head(int n) {
+        int k = Math.min(n, size());
+        int recordSize = channels * height * width;
+        return new ImageRecords(java.util.Arrays.copyOf(pixels, k * recordSize), java.util.Arrays.copyOf(labels, k),
+                channels, height, width, classes, "head", 0);
+    }
+
     /** Number of records. */
     public int size() {
         return labels.length;

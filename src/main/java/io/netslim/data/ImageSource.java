@@ -54,16 +54,25 @@ public final class ImageSource {
     }
 
     /**
-     * One epoch of augmented training minibatches, read and assembled on the executors from
-     * {@code partitions} record ranges. Each epoch draws its own shuffle and augmentation.
+     * Chunk {@code chunk} of {@code chunks} of one epoch of augmented training minibatches, read and
+     * assembled on the executors from {@code partitions} record ranges. Each epoch draws its own order of
+     * ranges, shuffle and augmentation, all from {@code seed} and the epoch, so a resumed run sees the same.
      */
-    public JavaRDD<DataSet> trainMinibatches(JavaSparkContext sc, int batchSize, int partitions, long seed,
-                                             int epoch) {
-        List<RecordRange> ranges = RecordRange.split(trainCount(), partitions);
+    public Minibatches trainMinibatches(JavaSparkContext sc, int batchSize, int partitions, long seed,
+                                        int epoch, int chunk, int chunks) {
         long epochSeed = seed * 7919L + epoch;
-        List<Integer> indices = java.util.stream.IntStream.range(0, ranges.size()).boxed().toList();
-        return sc.parallelize(indices, ranges.size())
-                .mapPartitions(new IdxMinibatches(files, ranges, classes, batchSize, augmentation(), epochSeed));
+        List<RecordRange> ranges = new java.util.ArrayList<>(RecordRange.split(trainCount(), partitions * chunks));
+        java.util.Collections.shuffle(ranges, new java.util.Random(epochSeed));
+        List<RecordRange> mine = ranges.subList(Math.min(chunk * partitions, ranges.size()),
+                Math.min((chunk + 1) * partitions, ranges.size()));
+        List<Integer> indices = java.util.stream.IntStream.range(0, mine.size()).boxed().toList();
+        JavaRDD<DataSet> rdd = sc.parallelize(indices, Math.max(1, mine.size()))
+                .mapPartitions(new IdxMinibatches(files, mine, classes, batchSize, augmentation(), epochSeed));
+        return new Minibatches(rdd, mine.stream().mapToLong(RecordRange::size).sum());
+    }
+
+    /** An RDD of minibatches and how many images it holds. */
+    public record Minibatches(JavaRDD<DataSet> rdd, long images) {
     }
 
     /** The training split held in memory on this node. */

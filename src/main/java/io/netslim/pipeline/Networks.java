@@ -22,6 +22,13 @@ public final class Networks {
                 .build(spec, TrainingDefaults.sgd(t.lr(), t.momentum(), t.weightDecay(), t.seed()));
     }
 
+    /** The configured network, initialised, with stock layers. */
+    public static ComputationGraph initialised(JobConfig cfg, long[] inputShape) {
+        ComputationGraph graph = new ComputationGraph(plain(cfg, inputShape));
+        graph.init();
+        return graph;
+    }
+
     /** The configured network, initialised, with the L1 penalty on every BN gamma. */
     public static ComputationGraph forSparsityTraining(JobConfig cfg, long[] inputShape) {
         ComputationGraphConfiguration conf = SparsityPenalty.apply(plain(cfg, inputShape), cfg.sparsityLambda(),

@@ -2,13 +2,19 @@ package io.netslim.pipeline;
 
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.artifacts.GammaTable;
+import io.netslim.artifacts.MetricsLog;
+import io.netslim.artifacts.ReportRenderer;
+import io.netslim.artifacts.RunCheckpoints;
+import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.RunReport;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
+import io.netslim.data.ImageRecords;
 import io.netslim.data.InMemoryIterator;
 import io.netslim.metrics.Accuracy;
+import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
@@ -16,20 +22,24 @@ import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import io.netslim.sparsity.SparsityPenalty;
+import io.netslim.train.EpochMetrics;
 import io.netslim.train.LocalTrainer;
-import io.netslim.train.SparkContexts;
 import io.netslim.train.SparkTrainer;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The Network Slimming job: for each pass, sparsity training on Spark, pruning into a smaller network
- * and single-node fine-tuning, each evaluated on the test set; every artifact goes to the output folder.
+ * and single-node fine-tuning, each evaluated on the test set. Every stage commits its files and its part
+ * of the report to the output folder; a rerun with the same output skips finished stages and resumes
+ * training from its newest checkpoint.
  */
 public final class SlimmingPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SlimmingPipeline.class);
@@ -42,106 +52,182 @@ public final class SlimmingPipeline {
     public static final String REPORT = "report.json";
 
     private final JobConfig cfg;
+    private final boolean overwrite;
+    private ArtifactStore store;
+    private RunLedger ledger;
+    private ImageSource data;
+    private InMemoryIterator test;
+    private InMemoryIterator monitor;
+    private MetricsLog metrics;
+    private final Map<String, String> lineage = new LinkedHashMap<>();
 
-    public SlimmingPipeline(JobConfig cfg) {
+    public SlimmingPipeline(JobConfig cfg, boolean overwrite) {
         this.cfg = cfg;
+        this.overwrite = overwrite;
     }
 
-    /** Runs every stage of every pass; returns the output folder's URI. */
+    /** Runs (or resumes) every stage of every pass; returns the output folder's URI. */
     public String run() {
         String output = RunOutput.resolve(cfg.output());
-        ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), new Configuration());
+        Configuration hadoop = HadoopConf.of(cfg.spark());
+        Preflight.check(cfg, output, hadoop);
+        data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         long[] shape = data.inputShape();
         long[] configured = cfg.model().inputShape();
         if (configured != null && !Arrays.equals(configured, shape)) {
             throw new ConfigException("model.input-shape = " + shapeText(configured) + " does not match the dataset's "
                     + shapeText(shape) + " (leave it empty to use the dataset's)");
         }
+        store = ArtifactStore.open(output, hadoop);
+        ledger = new RunLedger(store);
+        RunLedger.Start start = ledger.begin(cfg.rendered(), overwrite);
+        if (start == RunLedger.Start.FINISHED) {
+            LOG.info("run in {} already finished; nothing to do (--overwrite runs it again)", store.uri());
+            return store.uri();
+        }
+        LOG.info("{} run in {}", start == RunLedger.Start.NEW ? "starting" : "resuming", store.uri());
         LOG.info("data: {} training and {} test images of shape {} from {}", data.trainCount(), data.testCount(),
                 shapeText(shape), cfg.data().path());
-        try (JavaSparkContext sc = SparkContexts.create(cfg.spark())) {
-            ArtifactStore store = ArtifactStore.open(output, sc.hadoopConfiguration());
-            LOG.info("output: {}", store.uri());
-            RunReport report = new RunReport(cfg.rendered());
-            InMemoryIterator test = new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(), Augmentation.NONE,
-                    false, 0);
-            ComputationGraph original = Networks.forSparsityTraining(cfg, shape);
-            LOG.info("model {}-{}: {} parameters; sparsity lambda {}", cfg.model().arch(), cfg.model().depth(),
-                    original.numParams(), cfg.sparsityLambda());
-            ModelStats originalStats = ModelStats.of(original, shape);
-
-            ComputationGraph start = original;
+        ImageRecords testRecords = data.loadTest();
+        test = new InMemoryIterator(testRecords, cfg.evalBatchSize(), Augmentation.NONE, false, 0);
+        monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(testRecords.head(cfg.monitorImages()),
+                cfg.evalBatchSize(), Augmentation.NONE, false, 0);
+        metrics = new MetricsLog(store);
+        RunReport report = new RunReport(cfg.rendered());
+        try (LazySpark spark = new LazySpark(cfg.spark())) {
             RunReport.Section first = null;
             RunReport.Section section = null;
             ComputationGraph tuned = null;
             for (int pass = 1; pass <= cfg.passes(); pass++) {
                 section = report.pass(pass);
                 first = first == null ? section : first;
-                String prefix = cfg.passes() == 1 || pass == cfg.passes() ? "" : "pass-" + pass + "/";
-                tuned = runPass(sc, start, data, test, store, section, prefix, pass);
-                if (pass < cfg.passes()) {
-                    start = withPenalty(tuned);
-                }
+                tuned = new Pass(pass, section, spark).run(tuned);
             }
             report.summarise(first, section);
-            report.layers(originalStats, ModelStats.of(tuned, shape));
-            store.writeText(REPORT, report.toJson());
-            store.removeTemporaries();
-            LOG.info("done: artifacts in {}", store.uri());
-            return store.uri();
+            report.layers(ModelStats.of(Networks.initialised(cfg, shape), shape), ModelStats.of(tuned, shape));
         }
+        store.writeText(REPORT, report.toJson());
+        List<String> reportFiles = new java.util.ArrayList<>(List.of(REPORT, MetricsLog.FILE));
+        reportFiles.addAll(ReportRenderer.render(store));
+        ledger.commit("report", reportFiles, report.snapshotRoot());
+        ledger.finish(Version.VERSION, lineage);
+        store.removeTemporaries();
+        LOG.info("done: artifacts in {}", store.uri());
+        return store.uri();
     }
 
-    /** One pass: sparsity training, pruning, fine-tuning; returns the fine-tuned (stock) network. */
-    private ComputationGraph runPass(JavaSparkContext sc, ComputationGraph start, ImageSource data,
-                                     InMemoryIterator test, ArtifactStore store, RunReport.Section report,
-                                     String prefix, int pass) {
-        String label = cfg.passes() == 1 ? "" : "pass " + pass + "/" + cfg.passes() + ": ";
-        long[] shape = data.inputShape();
+    /** One slimming pass: sparsity training, pruning, fine-tuning, each skipped when already committed. */
+    private final class Pass {
+        private final int pass;
+        private final RunReport.Section report;
+        private final LazySpark spark;
+        private final String scope;
+        private final String prefix;
+        private final String label;
 
-        // 1. Sparsity training, distributed.
-        long t0 = System.nanoTime();
-        SparkTrainer.Result trained = SparkTrainer.train(sc, start, data, cfg.train());
-        ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
-        double sparseAcc = Accuracy.of(sparse, test);
-        report.stage("sparse", sparseAcc, seconds(t0))
-                .put("train_images_per_s", trained.imagesPerSecond())
-                .put("images", trained.images());
-        store.writeModel(prefix + SPARSE, sparse);
-        store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
-        LOG.info("{}sparse model: test accuracy {}", label, fmt(sparseAcc));
+        Pass(int pass, RunReport.Section report, LazySpark spark) {
+            this.pass = pass;
+            this.report = report;
+            this.spark = spark;
+            this.scope = "pass-" + pass;
+            this.prefix = pass == cfg.passes() ? "" : scope + "/";
+            this.label = cfg.passes() == 1 ? "" : "pass " + pass + "/" + cfg.passes() + ": ";
+        }
 
-        // 2. Prune, on the driver.
-        t0 = System.nanoTime();
-        DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
-        PrunePlan plan = new GlobalThreshold(cfg.prune().ratio(), cfg.prune().minChannels(),
-                cfg.prune().maxLayerRatio()).plan(sparse, deps, new BnScaleImportance());
-        plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
-        ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
-        double pruneSeconds = seconds(t0);
-        double prunedAcc = Accuracy.of(pruned, test);
-        report.stage("pruned", prunedAcc, pruneSeconds);
-        int prunable = deps.groups().values().stream().mapToInt(g -> g.channels()).sum();
-        report.prune(plan.ratio(), plan.threshold(), plan.removedChannels(deps), prunable, plan.notes());
-        ModelStats before = ModelStats.of(sparse, shape);
-        ModelStats after = ModelStats.of(pruned, shape);
-        report.models(before, after);
-        store.writeModel(prefix + PRUNED, pruned);
-        LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
-                        + "test accuracy before fine-tuning {}", label, plan.removedChannels(deps), prunable,
-                fmt(plan.threshold()), before.params(), after.params(), before.flops(), after.flops(), fmt(prunedAcc));
+        /** Runs the pass from the previous pass's fine-tuned network (null for the first pass). */
+        ComputationGraph run(ComputationGraph previous) {
+            String from = pass == 1 ? "initialised from the config (train.seed " + cfg.train().seed() + ")"
+                    : "pass-" + (pass - 1) + "/" + FINETUNED;
+            lineage.put(prefix + SPARSE, from);
+            lineage.put(prefix + PRUNED, prefix + SPARSE);
+            lineage.put(prefix + FINETUNED, prefix + PRUNED);
+            ComputationGraph sparse = done("sparse", SPARSE) ? load(SPARSE) : sparsityTraining(previous);
+            ComputationGraph pruned = done("prune", PRUNED) ? load(PRUNED) : prune(sparse);
+            return done("finetune", FINETUNED) ? load(FINETUNED) : fineTune(pruned);
+        }
 
-        // 3. Fine-tune, on the driver.
-        t0 = System.nanoTime();
-        InMemoryIterator train = new InMemoryIterator(data.loadTrain(), cfg.finetune().batchSize(),
-                data.augmentation(), true, cfg.train().seed() + pass);
-        double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
-                cfg.finetune().lr());
-        double tunedAcc = Accuracy.of(pruned, test);
-        report.stage("finetuned", tunedAcc, seconds(t0)).put("train_images_per_s", rate);
-        store.writeModel(prefix + FINETUNED, pruned);
-        LOG.info("{}fine-tuned model: test accuracy {}", label, fmt(tunedAcc));
-        return pruned;
+        private void onEpoch(EpochMetrics m, ComputationGraph net) {
+            double acc = monitor == null ? Double.NaN : Accuracy.of(net, monitor);
+            metrics.append(pass, m.stage().endsWith("fine-tune") ? new EpochMetrics("finetune", m.epoch(), m.epochs(),
+                    m.loss(), m.lr(), m.imagesPerSecond(), m.seconds()) : m, acc);
+        }
+
+        private boolean done(String stage, String file) {
+            if (!ledger.isDone(scope + "/" + stage)) {
+                return false;
+            }
+            ledger.check(scope + "/" + stage, prefix + file);
+            report.restore(ledger.record(scope + "/" + stage));
+            LOG.info("{}stage {} already done ({}); not redone", label, stage, store.uri(prefix + file));
+            return true;
+        }
+
+        private ComputationGraph load(String file) {
+            return store.readModel(prefix + file, false);
+        }
+
+        private ComputationGraph sparsityTraining(ComputationGraph previous) {
+            long t0 = System.nanoTime();
+            ComputationGraph start = previous == null ? Networks.forSparsityTraining(cfg, data.inputShape())
+                    : withPenalty(previous);
+            LOG.info("{}model {}-{}: {} parameters; sparsity lambda {}", label, cfg.model().arch(),
+                    cfg.model().depth(), start.numParams(), cfg.sparsityLambda());
+            SparkTrainer.Result trained = SparkTrainer.train(spark.get(), start, data, cfg.train(),
+                    new RunCheckpoints(store, scope), this::onEpoch);
+            ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
+            double acc = Accuracy.of(sparse, test);
+            report.stage("sparse", acc, seconds(t0))
+                    .put("train_images_per_s", trained.imagesPerSecond())
+                    .put("images", trained.images());
+            store.writeModel(prefix + SPARSE, sparse);
+            store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
+            ledger.commit(scope + "/sparse", List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
+            LOG.info("{}sparse model: test accuracy {}", label, fmt(acc));
+            return sparse;
+        }
+
+        private ComputationGraph prune(ComputationGraph sparse) {
+            long t0 = System.nanoTime();
+            DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
+            PrunePlan plan = new GlobalThreshold(cfg.prune().ratio(), cfg.prune().minChannels(),
+                    cfg.prune().maxLayerRatio()).plan(sparse, deps, new BnScaleImportance());
+            plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
+            ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
+            double pruneSeconds = seconds(t0);
+            double acc = Accuracy.of(pruned, test);
+            report.stage("pruned", acc, pruneSeconds);
+            int prunable = deps.groups().values().stream().mapToInt(g -> g.channels()).sum();
+            report.prune(plan.ratio(), plan.threshold(), plan.removedChannels(deps), prunable, plan.notes());
+            ModelStats before = ModelStats.of(sparse, data.inputShape());
+            ModelStats after = ModelStats.of(pruned, data.inputShape());
+            report.models(before, after);
+            int batch = 64;
+            double msBefore = Latency.millis(sparse, data.inputShape(), batch, 2, 5);
+            double msAfter = Latency.millis(pruned, data.inputShape(), batch, 2, 5);
+            report.latency(batch, msBefore, msAfter);
+            store.writeModel(prefix + PRUNED, pruned);
+            ledger.commit(scope + "/prune", List.of(prefix + PRUNED), report.snapshot());
+            LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
+                            + "latency {} -> {} ms per batch of {}, test accuracy before fine-tuning {}", label,
+                    plan.removedChannels(deps), prunable, fmt(plan.threshold()), before.params(), after.params(),
+                    before.flops(), after.flops(), String.format("%.1f", msBefore), String.format("%.1f", msAfter),
+                    batch, fmt(acc));
+            return pruned;
+        }
+
+        private ComputationGraph fineTune(ComputationGraph pruned) {
+            long t0 = System.nanoTime();
+            InMemoryIterator train = new InMemoryIterator(data.loadTrain(), cfg.finetune().batchSize(),
+                    data.augmentation(), true, cfg.train().seed() + pass);
+            double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
+                    cfg.finetune().lr(), this::onEpoch);
+            double acc = Accuracy.of(pruned, test);
+            report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
+            store.writeModel(prefix + FINETUNED, pruned);
+            ledger.commit(scope + "/finetune", List.of(prefix + FINETUNED), report.snapshot());
+            LOG.info("{}fine-tuned model: test accuracy {}", label, fmt(acc));
+            return pruned;
+        }
     }
 
     /** The same network and weights, with the L1 penalty back on for the next pass's sparsity training. */

@@ -15,19 +15,26 @@ public final class LocalTrainer {
     }
 
     /** Trains {@code graph} in place for {@code epochs} passes over {@code data}; returns images/s. */
-    public static double fit(String stage, ComputationGraph graph, InMemoryIterator data, int epochs, double lr) {
+    public static double fit(String stage, ComputationGraph graph, InMemoryIterator data, int epochs, double lr,
+                             EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
         int itersPerEpoch = (data.numExamples() + data.batch() - 1) / data.batch();
-        graph.setLearningRate(new StepSchedule(lr).byIteration(epochs * itersPerEpoch));
+        StepSchedule schedule = new StepSchedule(lr);
+        graph.setLearningRate(schedule.byIteration(epochs * itersPerEpoch));
         ProgressListener progress = new ProgressListener(stage, data.numExamples(), epochs, data.batch(),
                 Duration.ofSeconds(10));
-        graph.setListeners(progress);
+        graph.setListeners(progress, new DivergenceGuard(stage));
+        LOG.info("{}: starting, {} epoch(s) of {} images, lr {}", stage, epochs, data.numExamples(), lr);
         try {
             for (int e = 0; e < epochs; e++) {
+                long t0 = System.nanoTime();
                 data.reset();
                 graph.fit(data);
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                listener.onEpoch(new EpochMetrics(stage, e + 1, epochs, graph.score(), schedule.at((e + 1.0) / epochs - 1e-9),
+                        data.numExamples() / seconds, seconds), graph);
             }
         } finally {
             graph.setListeners();

@@ -2,27 +2,26 @@ package io.netslim.train;
 
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Data-parallel training on Spark with DL4J's parameter averaging: each epoch the executors read and
  * augment their own ranges of the data, train replicas, and the driver averages parameters and updater
- * state every {@code train.averaging-frequency} minibatches.
+ * state every {@code train.averaging-frequency} minibatches. A checkpoint is saved after every epoch and,
+ * with {@code train.checkpoint-every}, every that many averaging rounds; training resumes from the newest.
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
-    /** Throughput of one finished run. */
+    /** The trained network and the throughput of this run (resumed runs count only what they trained). */
     public record Result(ComputationGraph graph, long images, double seconds, double lastScore) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
@@ -33,8 +32,21 @@ public final class SparkTrainer {
     }
 
     public static Result train(JavaSparkContext sc, ComputationGraph graph, ImageSource data,
-                               JobConfig.TrainConfig cfg) {
+                               JobConfig.TrainConfig cfg, CheckpointStore checkpoints, EpochListener listener) {
         int workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
+        long imagesPerRound = (long) workers * cfg.averagingFrequency() * cfg.batchSize();
+        int chunks = cfg.checkpointEvery() > 0
+                ? (int) Math.max(1, (data.trainCount() + imagesPerRound * cfg.checkpointEvery() - 1)
+                        / (imagesPerRound * cfg.checkpointEvery()))
+                : 1;
+        TrainingPosition start = new TrainingPosition(0, 0);
+        var restored = checkpoints.latest();
+        if (restored.isPresent()) {
+            graph = restored.get().net();
+            start = restored.get().next();
+            LOG.info("resuming sparsity training from checkpoint {}: epoch {}/{}, chunk {}/{}", restored.get().name(),
+                    start.epoch() + 1, cfg.epochs(), start.chunk() + 1, chunks);
+        }
         ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
                 .batchSizePerWorker(cfg.batchSize())
                 .averagingFrequency(cfg.averagingFrequency())
@@ -45,31 +57,46 @@ public final class SparkTrainer {
                 .rddTrainingApproach(RDDTrainingApproach.Direct)
                 .rngSeed(cfg.seed())
                 // The minibatch RDD already has one partition per worker; cache it deserialised so the
-                // per-round splits do not re-read or re-deserialise the epoch, and skip the shuffle.
+                // per-round splits do not re-read or re-deserialise the data, and skip the shuffle.
                 .storageLevel(StorageLevel.MEMORY_ONLY())
                 .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 .build();
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph, master);
         StepSchedule schedule = new StepSchedule(cfg.lr());
         long images = 0;
-        long start = System.nanoTime();
+        long startNanos = System.nanoTime();
         try {
-            for (int epoch = 0; epoch < cfg.epochs(); epoch++) {
+            for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
                 double lr = schedule.forEpoch(epoch, cfg.epochs());
-                spark.getNetwork().setLearningRate(lr);
                 long t0 = System.nanoTime();
-                JavaRDD<DataSet> batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(), epoch);
-                spark.fit(batches);
+                long epochImages = 0;
+                int firstChunk = epoch == start.epoch() ? start.chunk() : 0;
+                for (int chunk = firstChunk; chunk < chunks; chunk++) {
+                    spark.getNetwork().setLearningRate(lr);
+                    ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
+                            epoch, chunk, chunks);
+                    spark.fit(batches.rdd());
+                    // DL4J caches its own copy of the minibatches and leaves it cached: release it.
+                    sc.getPersistentRDDs().values().forEach(rdd -> rdd.unpersist(false));
+                    String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
+                    DivergenceGuard.check("sparsity training", spark.getNetwork(), spark.getScore(), where);
+                    epochImages += batches.images();
+                    TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1)
+                            : new TrainingPosition(epoch + 1, 0);
+                    checkpoints.save(spark.getNetwork(), next);
+                }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                images += data.trainCount();
+                images += epochImages;
+                listener.onEpoch(new EpochMetrics("sparse", epoch + 1, cfg.epochs(), spark.getScore(), lr,
+                        epochImages / seconds, seconds), spark.getNetwork());
                 LOG.info(String.format("sparsity training epoch %d/%d: lr %.4g, %d images in %.1f s (%.1f img/s on %d workers), loss %.4f",
-                        epoch + 1, cfg.epochs(), lr, data.trainCount(), seconds, data.trainCount() / seconds,
-                        workers, spark.getScore()));
+                        epoch + 1, cfg.epochs(), lr, epochImages, seconds, epochImages / seconds, workers,
+                        spark.getScore()));
             }
         } finally {
             master.deleteTempFiles(sc);
         }
-        double total = (System.nanoTime() - start) / 1e9;
+        double total = (System.nanoTime() - startNanos) / 1e9;
         return new Result(spark.getNetwork(), images, total, spark.getScore());
     }
 }

@@ -55,7 +55,7 @@ class EndToEndTest {
     void pipelineWritesEveryArtifactToHdfsAndTheModelsHoldUp() throws Exception {
         String output = hdfs.getURI() + "/runs/e2e";
         List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=4000",
-                "data.limit-test=1000", "model.depth=8", "train.epochs=2", "finetune.epochs=1",
+                "data.limit-test=1000", "model.depth=8", "train.epochs=2", "finetune.epochs=2",
                 "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"");
         String[] args = sets.stream().flatMap(s -> java.util.stream.Stream.of("--set", s))
                 .toList().toArray(new String[0]);
@@ -71,10 +71,15 @@ class EndToEndTest {
             assertTrue(fs.exists(p) && fs.getFileStatus(p).getLen() > 0, "missing " + p);
         }
         assertTrue(!fs.exists(new Path(output, "_tmp")), "temporary files left behind");
+        assertTrue(fs.exists(new Path(output, "_SUCCESS")) && fs.exists(new Path(output, "manifest.json")));
+        assertEquals(0, Main.run("verify", output));
+        JsonNode manifest = new ObjectMapper().readTree(read(fs, new Path(output, "manifest.json")));
+        assertEquals("pruned.zip", manifest.at("/lineage/finetuned.zip").asText());
+        assertEquals("sparse.zip", manifest.at("/lineage/pruned.zip").asText());
 
         JsonNode report = new ObjectMapper().readTree(read(fs, new Path(output, SlimmingPipeline.REPORT)));
         double reported = report.at("/stages/finetuned/test_accuracy").asDouble();
-        assertTrue(reported > 0.5, "fine-tuned accuracy " + reported + " should be far above chance (0.1)");
+        assertTrue(reported > 0.45, "fine-tuned accuracy " + reported + " should be far above chance (0.1)");
         for (String stage : List.of("sparse", "pruned", "finetuned")) {
             double acc = report.at("/stages/" + stage + "/test_accuracy").asDouble(-1);
             assertTrue(acc >= 0 && acc <= 1, stage + " accuracy " + acc);
@@ -107,6 +112,34 @@ class EndToEndTest {
         assertEquals(reported, measured, 1.5e-3);
         assertEquals(report.at("/params/after").asLong(),
                 io.netslim.metrics.ModelStats.of(tuned, data.inputShape()).params());
+
+        // Plots and the self-contained HTML report, then a ratio sweep added to the finished run.
+        for (String plot : List.of("plots/gamma-hist.png", "plots/channels-per-layer.png", "plots/training.png")) {
+            PngCheck.assertMeaningfulPng(readBytes(fs, new Path(output, plot)), plot);
+        }
+        String html = read(fs, new Path(output, "report.html"));
+        assertTrue(html.contains("data:image/png;base64,"), "report.html embeds its images");
+        assertTrue(!html.matches("(?s).*<img[^>]+src=\"(?!data:)[^\"]*\".*"), "report.html links an external image");
+        String metrics = read(fs, new Path(output, "metrics.jsonl"));
+        assertEquals(4, metrics.lines().count(), metrics); // 2 sparsity epochs + 2 fine-tune epochs
+        assertEquals(0, Main.run("sweep", "--run", output, "--ratios", "0.2,0.6"));
+        JsonNode sweep = new ObjectMapper().readTree(read(fs, new Path(output, "sweep.json")));
+        JsonNode points = sweep.get("series").elements().next();
+        assertEquals(2, points.size());
+        assertTrue(points.get(1).get("params").asLong() < points.get(0).get("params").asLong());
+        PngCheck.assertMeaningfulPng(readBytes(fs, new Path(output, "plots/ratio-sweep.png")), "ratio-sweep");
+        assertEquals(0, Main.run("verify", output));
+
+        // A local copy for the notebooks, which CI executes against it (.ci/run).
+        java.io.File local = new java.io.File("target/test-run");
+        org.apache.commons.io.FileUtils.deleteDirectory(local);
+        fs.copyToLocalFile(false, new Path(output), new Path(local.getAbsolutePath()), true);
+    }
+
+    private static byte[] readBytes(FileSystem fs, Path p) throws Exception {
+        try (InputStream in = fs.open(p)) {
+            return in.readAllBytes();
+        }
     }
 
     private static String read(FileSystem fs, Path p) throws Exception {

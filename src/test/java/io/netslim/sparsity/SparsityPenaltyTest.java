@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SparsityPenaltyTest {
-    private static final double NEAR_ZERO = 0.1;
+    private static final double NEAR_ZERO = 0.2; // from an initial 0.5
 
     @Test
     void l1OnGammaDrivesClearlyMoreGammasToZeroThanNoPenalty() throws Exception {
@@ -32,6 +32,8 @@ class SparsityPenaltyTest {
         long nearZeroPlain = Arrays.stream(plain).filter(v -> Math.abs(v) < NEAR_ZERO).count();
         double meanPenalised = Arrays.stream(penalised).map(Math::abs).average().orElseThrow();
         double meanPlain = Arrays.stream(plain).map(Math::abs).average().orElseThrow();
+        System.out.printf("near-zero gammas: %d with lambda, %d without, of %d; mean |gamma| %.4f vs %.4f%n",
+                nearZeroPenalised, nearZeroPlain, penalised.length, meanPenalised, meanPlain);
         assertTrue(nearZeroPenalised >= penalised.length / 5,
                 "with lambda: " + nearZeroPenalised + " of " + penalised.length + " near zero");
         assertTrue(nearZeroPenalised >= 5 * Math.max(1, nearZeroPlain),
@@ -67,7 +69,7 @@ class SparsityPenaltyTest {
         ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
         ComputationGraph graph = Networks.forSparsityTraining(cfg, data.inputShape());
         InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), true, 3);
-        LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1);
+        LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, io.netslim.train.EpochListener.NONE);
         return Arrays.stream(graph.getLayers())
                 .filter(l -> l.conf().getLayer() instanceof BatchNormalization)
                 .flatMapToDouble(l -> Arrays.stream(l.getParam("gamma").castTo(DataType.DOUBLE).toDoubleVector()))

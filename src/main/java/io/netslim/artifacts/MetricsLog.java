@@ -1,0 +1,37 @@
+package io.netslim.artifacts;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netslim.train.EpochMetrics;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * metrics.jsonl: one JSON line per training epoch (stage, pass, epoch, loss, lr, images/s, seconds and the
+ * accuracy on a monitoring slice of the test set), rewritten after every epoch so a notebook can plot a
+ * run that is still going. A resumed run keeps the lines already there.
+ */
+public final class MetricsLog {
+    public static final String FILE = "metrics.jsonl";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final ArtifactStore store;
+    private final List<String> lines = new ArrayList<>();
+
+    public MetricsLog(ArtifactStore store) {
+        this.store = store;
+        if (store.exists(FILE)) {
+            Arrays.stream(store.readText(FILE).split("\n")).filter(l -> !l.isBlank()).forEach(lines::add);
+        }
+    }
+
+    public synchronized void append(int pass, EpochMetrics m, double monitorAccuracy) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("pass", pass).put("stage", m.stage()).put("epoch", m.epoch()).put("epochs", m.epochs())
+                .put("loss", m.loss()).put("lr", m.lr()).put("images_per_s", m.imagesPerSecond())
+                .put("seconds", m.seconds()).put("test_accuracy", monitorAccuracy);
+        lines.add(line.toString());
+        store.writeText(FILE, String.join("\n", lines) + "\n");
+    }
+}

@@ -1,0 +1,113 @@
+package io.netslim.artifacts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.statistics.HistogramDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The run's figures as PNG bytes, drawn with JFreeChart from the run's own files. */
+public final class Plots {
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 600;
+
+    private Plots() {
+    }
+
+    /** Distribution of BN scale factors (the paper's Figure 4), one series per named set of gammas. */
+    public static byte[] gammaHistogram(Map<String, double[]> gammas) {
+        HistogramDataset ds = new HistogramDataset();
+        double max = gammas.values().stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElse(1);
+        gammas.forEach((name, values) -> ds.addSeries(name, java.util.Arrays.stream(values).map(Math::abs).toArray(),
+                60, 0, Math.max(max, 1e-6)));
+        JFreeChart chart = ChartFactory.createHistogram("BatchNorm scale factors |gamma|", "|gamma|", "channels", ds,
+                PlotOrientation.VERTICAL, true, false, false);
+        ((XYPlot) chart.getPlot()).setForegroundAlpha(0.7f);
+        return png(chart, WIDTH, HEIGHT);
+    }
+
+    /** Channels kept per pruned BatchNorm, before and after (the paper's Figure 5). */
+    public static byte[] channelsPerLayer(JsonNode layers) {
+        DefaultCategoryDataset ds = new DefaultCategoryDataset();
+        int count = 0;
+        for (JsonNode l : layers) {
+            if ("bn".equals(l.path("type").asText())) {
+                ds.addValue(l.get("channels_before").asDouble(), "before", l.get("name").asText());
+                ds.addValue(l.get("channels_after").asDouble(), "after", l.get("name").asText());
+                count++;
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Channels per BatchNorm layer", "layer", "channels", ds,
+                PlotOrientation.VERTICAL, true, false, false);
+        chart.getCategoryPlot().getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_90);
+        return png(chart, Math.max(WIDTH, 18 * count), HEIGHT + 150);
+    }
+
+    /** Loss and monitored test accuracy per epoch, one series per stage and pass. */
+    public static byte[] training(List<JsonNode> epochs) {
+        Map<String, XYSeries> loss = new LinkedHashMap<>();
+        Map<String, XYSeries> acc = new LinkedHashMap<>();
+        int x = 0;
+        for (JsonNode e : epochs) {
+            String key = e.get("stage").asText() + (e.path("pass").asInt(1) > 1 ? " (pass " + e.get("pass").asInt() + ")" : "");
+            x++;
+            loss.computeIfAbsent(key, k -> new XYSeries(k)).add(x, e.get("loss").asDouble());
+            double a = e.path("test_accuracy").asDouble(Double.NaN);
+            if (Double.isFinite(a)) {
+                acc.computeIfAbsent(key, k -> new XYSeries(k)).add(x, a);
+            }
+        }
+        XYSeriesCollection lossDs = new XYSeriesCollection();
+        loss.values().forEach(lossDs::addSeries);
+        XYSeriesCollection accDs = new XYSeriesCollection();
+        acc.values().forEach(accDs::addSeries);
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("epoch (all stages in order)"));
+        plot.add(new XYPlot(lossDs, null, new NumberAxis("training loss"), new XYLineAndShapeRenderer()));
+        NumberAxis accAxis = new NumberAxis("test accuracy (monitor slice)");
+        accAxis.setAutoRangeIncludesZero(false);
+        plot.add(new XYPlot(accDs, null, accAxis, new XYLineAndShapeRenderer()));
+        return png(new JFreeChart("Training", JFreeChart.DEFAULT_TITLE_FONT, plot, true), WIDTH, HEIGHT + 200);
+    }
+
+    /** Accuracy against prune ratio (the paper's Figure 7), one series per swept model. */
+    public static byte[] ratioSweep(Map<String, double[][]> series) {
+        XYSeriesCollection ds = new XYSeriesCollection();
+        series.forEach((name, points) -> {
+            XYSeries s = new XYSeries(name);
+            for (double[] p : points) {
+                s.add(p[0], p[1]);
+            }
+            ds.addSeries(s);
+        });
+        JFreeChart chart = ChartFactory.createXYLineChart("Test accuracy against prune ratio", "prune ratio",
+                "test accuracy", ds, PlotOrientation.VERTICAL, true, false, false);
+        ((XYPlot) chart.getPlot()).setRenderer(new XYLineAndShapeRenderer());
+        return png(chart, WIDTH, HEIGHT);
+    }
+
+    private static byte[] png(JFreeChart chart, int width, int height) {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            ChartUtils.writeChartAsPNG(out, chart, width, height);
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.netslim.metrics;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/** Inference latency of a network: the median wall time of one forward pass over a batch of random inputs. */
+public final class Latency {
+    private Latency() {
+    }
+
+    /** Median milliseconds per forward pass of {@code batch} images, after {@code warmup} untimed passes. */
+    public static double millis(ComputationGraph graph, long[] inputShape, int batch, int warmup, int repeats) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputShape[0], inputShape[1], inputShape[2]);
+        for (int i = 0; i < warmup; i++) {
+            graph.outputSingle(false, x);
+        }
+        double[] times = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            graph.outputSingle(false, x);
+            times[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        Arrays.sort(times);
+        return times[repeats / 2];
+    }
+}

@@ -1,0 +1,30 @@
+package io.netslim.pipeline;
+
+import io.netslim.config.JobConfig;
+import io.netslim.train.SparkContexts;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** The Spark context, started only when a stage needs it (a resumed run past training never starts Spark). */
+final class LazySpark implements AutoCloseable {
+    private final JobConfig.SparkSettings settings;
+    private JavaSparkContext sc;
+
+    LazySpark(JobConfig.SparkSettings settings) {
+        this.settings = settings;
+    }
+
+    JavaSparkContext get() {
+        if (sc == null) {
+            sc = SparkContexts.create(settings);
+        }
+        return sc;
+    }
+
+    @Override
+    public void close() {
+        if (sc != null) {
+            sc.close();
+            sc = null;
+        }
+    }
+}

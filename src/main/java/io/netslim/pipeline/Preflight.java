@@ -1,0 +1,68 @@
+package io.netslim.pipeline;
+
+import io.netslim.config.ConfigException;
+import io.netslim.config.JobConfig;
+import io.netslim.model.ModelRegistry;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Checks, before Spark starts, what typed config parsing cannot: that the model fits its depth, the
+ * data folder exists and the output can be written. Reports every problem at once.
+ */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    public static void check(JobConfig cfg, String output, Configuration hadoop) {
+        List<String> problems = new ArrayList<>();
+        try {
+            ModelRegistry.get(cfg.model().arch(), cfg.model().depth());
+        } catch (ConfigException e) {
+            problems.addAll(e.problems());
+        }
+        try {
+            Path data = new Path(cfg.data().path());
+            FileSystem fs = data.getFileSystem(hadoop);
+            if (!fs.exists(data)) {
+                problems.add("data.path = '" + cfg.data().path() + "': does not exist");
+            } else if (!fs.getFileStatus(data).isDirectory()) {
+                problems.add("data.path = '" + cfg.data().path() + "': expected a directory");
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            problems.add("data.path = '" + cfg.data().path() + "': cannot be read (" + e.getMessage() + ")");
+        }
+        String why = unwritable(output, hadoop);
+        if (why != null) {
+            problems.add("output = '" + output + "': not writable (" + why + ")");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    /** Why {@code output} cannot be written, or null when a probe file could be created there. */
+    private static String unwritable(String output, Configuration hadoop) {
+        try {
+            Path root = new Path(output);
+            FileSystem fs = root.getFileSystem(hadoop);
+            if (fs.exists(root) && !fs.getFileStatus(root).isDirectory()) {
+                return "it is a file";
+            }
+            Path probe = new Path(root, "_tmp/.write-probe");
+            if (!fs.mkdirs(probe.getParent())) {
+                return "cannot create folders there";
+            }
+            fs.create(probe, true).close();
+            fs.delete(probe, false);
+            return null;
+        } catch (IOException | IllegalArgumentException e) {
+            return e.getMessage();
+        }
+    }
+}

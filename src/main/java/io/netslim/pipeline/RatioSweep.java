@@ -1,0 +1,113 @@
+package io.netslim.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.netslim.artifacts.ArtifactStore;
+import io.netslim.artifacts.GammaTable;
+import io.netslim.artifacts.ReportRenderer;
+import io.netslim.artifacts.RunLedger;
+import io.netslim.config.ConfigException;
+import io.netslim.config.JobConfig;
+import io.netslim.data.Augmentation;
+import io.netslim.data.ImageRecords;
+import io.netslim.data.ImageSource;
+import io.netslim.data.InMemoryIterator;
+import io.netslim.metrics.Accuracy;
+import io.netslim.metrics.ModelStats;
+import io.netslim.prune.BnScaleImportance;
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.GlobalThreshold;
+import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.PrunePlan;
+import io.netslim.train.EpochListener;
+import io.netslim.train.LocalTrainer;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Accuracy against prune ratio (the paper's Figure 7): prunes a finished run's sparse model (and optionally
+ * a baseline model trained with lambda = 0) at each ratio, evaluates each before and optionally after a
+ * short fine-tune, and adds sweep.json and plots/ratio-sweep.png to the run.
+ */
+public final class RatioSweep {
+    private static final Logger LOG = LoggerFactory.getLogger(RatioSweep.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private RatioSweep() {
+    }
+
+    public static String run(String output, List<Double> ratios, int finetuneEpochs, String baselineUri) throws Exception {
+        Configuration hadoop = new Configuration();
+        ArtifactStore store = ArtifactStore.open(output, hadoop);
+        RunLedger ledger = new RunLedger(store);
+        if (!store.exists(RunLedger.SUCCESS)) {
+            throw new ConfigException("sweep: " + store.uri() + " is not a finished run (no _SUCCESS)");
+        }
+        JobConfig cfg = JobConfig.from(ConfigFactory.parseString(
+                JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString()));
+        ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
+        InMemoryIterator test = new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(), Augmentation.NONE, false, 0);
+        ImageRecords train = finetuneEpochs > 0 ? data.loadTrain() : null;
+
+        Map<String, ComputationGraph> models = new LinkedHashMap<>();
+        ledger.check("pass-" + cfg.passes() + "/sparse", SlimmingPipeline.SPARSE);
+        models.put("sparse (lambda " + cfg.sparsityLambda() + ")", store.readModel(SlimmingPipeline.SPARSE, false));
+        if (baselineUri != null) {
+            ComputationGraph baseline = ArtifactStore.readModel(baselineUri, hadoop);
+            models.put("baseline (" + baselineUri + ")", baseline);
+            store.writeText("baseline-gammas.csv", GammaTable.csv(baseline));
+        }
+        ObjectNode sweep = JSON.createObjectNode();
+        sweep.put("finetune_epochs", finetuneEpochs);
+        ObjectNode series = sweep.putObject("series");
+        for (Map.Entry<String, ComputationGraph> m : models.entrySet()) {
+            ArrayNode points = series.putArray(m.getKey());
+            ArrayNode tuned = finetuneEpochs > 0 ? series.putArray(m.getKey() + ", fine-tuned") : null;
+            DependencyGraph deps = DependencyGraph.of(m.getValue().getConfiguration(), cfg.prune().channelSelection());
+            ModelStats full = ModelStats.of(m.getValue(), data.inputShape());
+            for (double ratio : ratios) {
+                PrunePlan plan = new GlobalThreshold(ratio, cfg.prune().minChannels(), cfg.prune().maxLayerRatio())
+                        .plan(m.getValue(), deps, new BnScaleImportance());
+                ComputationGraph pruned = NetworkSurgeon.prune(m.getValue(), deps, plan);
+                ModelStats stats = ModelStats.of(pruned, data.inputShape());
+                double acc = Accuracy.of(pruned, test);
+                point(points, ratio, acc, stats, full);
+                LOG.info("sweep {} at ratio {}: test accuracy {} ({} params)", m.getKey(), ratio,
+                        String.format("%.4f", acc), stats.params());
+                if (tuned != null) {
+                    LocalTrainer.fit("sweep fine-tune", pruned, new InMemoryIterator(train, cfg.finetune().batchSize(),
+                            data.augmentation(), true, cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(),
+                            EpochListener.NONE);
+                    point(tuned, ratio, Accuracy.of(pruned, test), stats, full);
+                }
+            }
+        }
+        store.writeText(ReportRenderer.SWEEP, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(sweep));
+        List<String> files = new ArrayList<>(List.of(ReportRenderer.SWEEP));
+        if (baselineUri != null) {
+            files.add("baseline-gammas.csv");
+        }
+        ledger.commit("sweep", files, sweep);
+        List<String> reportFiles = new ArrayList<>(List.of(SlimmingPipeline.REPORT, io.netslim.artifacts.MetricsLog.FILE));
+        reportFiles.addAll(ReportRenderer.render(store));
+        ledger.commit("report", reportFiles, ledger.record("report"));
+        ledger.finish(Version.VERSION, ledger.lineage());
+        store.removeTemporaries();
+        return store.uri(ReportRenderer.SWEEP);
+    }
+
+    private static void point(ArrayNode points, double ratio, double acc, ModelStats stats, ModelStats full) {
+        points.addObject().put("ratio", ratio).put("test_accuracy", acc).put("params", stats.params())
+                .put("flops", stats.flops()).put("params_cut", 1.0 - (double) stats.params() / full.params())
+                .put("flops_cut", 1.0 - (double) stats.flops() / full.flops());
+    }
+}
