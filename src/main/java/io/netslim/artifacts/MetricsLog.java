@@ -10,7 +10,7 @@ import java.util.List;
 
 /**
  * metrics.jsonl: one JSON line per training epoch (stage, pass, epoch, loss, lr, images/s, seconds and the
- * accuracy on a monitoring slice of the test set), rewritten after every epoch so a notebook can plot a
+ * accuracy on monitoring slices of the training and test sets), rewritten after every epoch so a notebook can plot a
  * run that is still going. A resumed run keeps the lines already there.
  */
 public final class MetricsLog {
@@ -26,11 +26,11 @@ public final class MetricsLog {
         }
     }
 
-    public synchronized void append(int pass, EpochMetrics m, double monitorAccuracy) {
+    public synchronized void append(int pass, EpochMetrics m, double trainAccuracy, double testAccuracy) {
         ObjectNode line = JSON.createObjectNode();
         line.put("pass", pass).put("stage", m.stage()).put("epoch", m.epoch()).put("epochs", m.epochs())
                 .put("loss", m.loss()).put("lr", m.lr()).put("images_per_s", m.imagesPerSecond())
-                .put("seconds", m.seconds()).put("test_accuracy", monitorAccuracy);
+                .put("seconds", m.seconds()).put("train_accuracy", trainAccuracy).put("test_accuracy", testAccuracy);
         lines.add(line.toString());
         store.writeText(FILE, String.join("\n", lines) + "\n");
     }

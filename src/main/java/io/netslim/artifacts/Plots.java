@@ -59,7 +59,7 @@ public final class Plots {
         return png(chart, Math.max(WIDTH, 18 * count), HEIGHT + 150);
     }
 
-    /** Loss and monitored test accuracy per epoch, one series per stage and pass. */
+    /** Loss and monitored train and test accuracy per epoch, one series per stage and pass. */
     public static byte[] training(List<JsonNode> epochs) {
         Map<String, XYSeries> loss = new LinkedHashMap<>();
         Map<String, XYSeries> acc = new LinkedHashMap<>();
@@ -68,9 +68,11 @@ public final class Plots {
             String key = e.get("stage").asText() + (e.path("pass").asInt(1) > 1 ? " (pass " + e.get("pass").asInt() + ")" : "");
             x++;
             loss.computeIfAbsent(key, k -> new XYSeries(k)).add(x, e.get("loss").asDouble());
-            double a = e.path("test_accuracy").asDouble(Double.NaN);
-            if (Double.isFinite(a)) {
-                acc.computeIfAbsent(key, k -> new XYSeries(k)).add(x, a);
+            for (String which : new String[] {"train", "test"}) {
+                double a = e.path(which + "_accuracy").asDouble(Double.NaN);
+                if (Double.isFinite(a)) {
+                    acc.computeIfAbsent(key + ", " + which, k -> new XYSeries(k)).add(x, a);
+                }
             }
         }
         XYSeriesCollection lossDs = new XYSeriesCollection();
@@ -79,7 +81,7 @@ public final class Plots {
         acc.values().forEach(accDs::addSeries);
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(new NumberAxis("epoch (all stages in order)"));
         plot.add(new XYPlot(lossDs, null, new NumberAxis("training loss"), new XYLineAndShapeRenderer()));
-        NumberAxis accAxis = new NumberAxis("test accuracy (monitor slice)");
+        NumberAxis accAxis = new NumberAxis("accuracy (monitor slices)");
         accAxis.setAutoRangeIncludesZero(false);
         plot.add(new XYPlot(accDs, null, accAxis, new XYLineAndShapeRenderer()));
         return png(new JFreeChart("Training", JFreeChart.DEFAULT_TITLE_FONT, plot, true), WIDTH, HEIGHT + 200);

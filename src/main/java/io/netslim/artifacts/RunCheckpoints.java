@@ -35,7 +35,10 @@ public final class RunCheckpoints implements CheckpointStore {
         String name = String.format("e%04d-c%04d", next.epoch(), next.chunk());
         String model = dir + "/" + name + "/model.zip";
         store.writeModel(model, net, true);
+        // The data order and augmentation of an epoch derive from train.seed and the epoch, so (epoch, chunk)
+        // is the whole random state needed to continue identically; the iteration count is in the model.
         String state = JSON.createObjectNode().put("epoch", next.epoch()).put("chunk", next.chunk())
+                .put("iteration", net.getConfiguration().getIterationCount())
                 .put("model_sha256", store.sha256(model)).toString();
         store.writeText(dir + "/" + name + "/state.json", state);
         LOG.info("checkpoint {} saved (continues at epoch {}, chunk {})", store.uri(dir + "/" + name),

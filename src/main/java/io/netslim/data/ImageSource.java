@@ -81,6 +81,12 @@ public final class ImageSource {
                 classes, hadoop);
     }
 
+    /** The first {@code n} training images (no augmentation), for monitoring training accuracy. */
+    public ImageRecords loadTrainHead(int n) {
+        return IdxMinibatches.read(files.trainImages(), files.trainLabels(),
+                new RecordRange(0, Math.min(n, trainCount())), classes, hadoop);
+    }
+
     /** The test split held in memory on this node. */
     public ImageRecords loadTest() {
         return IdxMinibatches.read(files.testImages(), files.testLabels(), new RecordRange(0, testCount()),

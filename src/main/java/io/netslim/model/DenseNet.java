@@ -1,17 +1,10 @@
 package io.netslim.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Optional;
 
@@ -40,42 +33,29 @@ public final class DenseNet implements ModelBuilder {
     @Override
     public ComputationGraphConfiguration build(ModelSpec spec, NeuralNetConfiguration.Builder defaults) {
         int layersPerBlock = (spec.depth() - 4) / 3;
-        ComputationGraphConfiguration.GraphBuilder g = defaults
-                .weightInit(WeightInit.RELU)
-                .activation(Activation.IDENTITY)
-                .convolutionMode(ConvolutionMode.Same)
-                .graphBuilder()
-                .addInputs("input")
-                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
-        g.addLayer("stem", PreResNet.conv(3, 1, STEM), "input");
+        ComputationGraphConfiguration.GraphBuilder g = Layers.graph(spec, defaults);
+        g.addLayer("stem", Layers.conv(3, 1, STEM), "input");
         String last = "stem";
         for (int b = 1; b <= 3; b++) {
             for (int l = 0; l < layersPerBlock; l++) {
                 String p = "d" + b + "_l" + l;
-                g.addLayer(p + "_bn", PreResNet.bn(spec.gammaInit()), last)
-                        .addLayer(p + "_relu", PreResNet.relu(), p + "_bn")
-                        .addLayer(p + "_conv", PreResNet.conv(3, 1, GROWTH), p + "_relu")
+                g.addLayer(p + "_bn", Layers.bn(spec.gammaInit()), last)
+                        .addLayer(p + "_relu", Layers.relu(), p + "_bn")
+                        .addLayer(p + "_conv", Layers.conv(3, 1, GROWTH), p + "_relu")
                         .addVertex(p + "_cat", new MergeVertex(), last, p + "_conv");
                 last = p + "_cat";
             }
             if (b < 3) {
                 String t = "t" + b;
                 int channels = STEM + b * layersPerBlock * GROWTH;
-                g.addLayer(t + "_bn", PreResNet.bn(spec.gammaInit()), last)
-                        .addLayer(t + "_relu", PreResNet.relu(), t + "_bn")
-                        .addLayer(t + "_conv", PreResNet.conv(1, 1, channels), t + "_relu")
+                g.addLayer(t + "_bn", Layers.bn(spec.gammaInit()), last)
+                        .addLayer(t + "_relu", Layers.relu(), t + "_bn")
+                        .addLayer(t + "_conv", Layers.conv(1, 1, channels), t + "_relu")
                         .addLayer(t + "_pool", new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(2, 2)
                                 .stride(2, 2).build(), t + "_conv");
                 last = t + "_pool";
             }
         }
-        g.addLayer("final_bn", PreResNet.bn(spec.gammaInit()), last)
-                .addLayer("final_relu", PreResNet.relu(), "final_bn")
-                .addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "final_relu")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
-                        .nOut(spec.classes()).build(), "gap")
-                .setOutputs("fc");
-        return g.build();
+        return Layers.preActivationHead(g, last, spec);
     }
 }

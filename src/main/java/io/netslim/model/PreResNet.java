@@ -1,19 +1,8 @@
 package io.netslim.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Optional;
 
@@ -70,14 +59,8 @@ public final class PreResNet implements ModelBuilder {
         boolean bottleneck = bottleneck(spec.depth());
         int blocks = (spec.depth() - 2) / (bottleneck ? 9 : 6);
         int expansion = bottleneck ? 4 : 1;
-        ComputationGraphConfiguration.GraphBuilder g = defaults
-                .weightInit(WeightInit.RELU)
-                .activation(Activation.IDENTITY)
-                .convolutionMode(ConvolutionMode.Same)
-                .graphBuilder()
-                .addInputs("input")
-                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
-        g.addLayer("stem", conv(3, 1, WIDTHS[0]), "input");
+        ComputationGraphConfiguration.GraphBuilder g = Layers.graph(spec, defaults);
+        g.addLayer("stem", Layers.conv(3, 1, WIDTHS[0]), "input");
         String trunk = "stem";
         int trunkWidth = WIDTHS[0];
         for (int s = 0; s < WIDTHS.length; s++) {
@@ -90,64 +73,43 @@ public final class PreResNet implements ModelBuilder {
                 trunkWidth = WIDTHS[s] * expansion;
             }
         }
-        g.addLayer("final_bn", bn(spec.gammaInit()), trunk)
-                .addLayer("final_relu", relu(), "final_bn")
-                .addLayer("pool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), "final_relu")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
-                        .nOut(spec.classes()).build(), "pool")
-                .setOutputs("fc");
-        return g.build();
+        return Layers.preActivationHead(g, trunk, spec);
     }
 
     private static String basicBlock(ComputationGraphConfiguration.GraphBuilder g, String p, String in,
                                      int inWidth, int width, int stride, double gammaInit) {
-        g.addLayer(p + "_bn1", bn(gammaInit), in)
-                .addLayer(p + "_relu1", relu(), p + "_bn1")
-                .addLayer(p + "_conv1", conv(3, stride, width), p + "_relu1")
-                .addLayer(p + "_bn2", bn(gammaInit), p + "_conv1")
-                .addLayer(p + "_relu2", relu(), p + "_bn2")
-                .addLayer(p + "_conv2", conv(3, 1, width), p + "_relu2");
-        String shortcut = in;
-        if (stride != 1 || inWidth != width) {
-            g.addLayer(p + "_down", conv(1, stride, width), in);
-            shortcut = p + "_down";
-        }
-        g.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), p + "_conv2", shortcut);
-        return p + "_add";
+        g.addLayer(p + "_bn1", Layers.bn(gammaInit), in)
+                .addLayer(p + "_relu1", Layers.relu(), p + "_bn1")
+                .addLayer(p + "_conv1", Layers.conv(3, stride, width), p + "_relu1")
+                .addLayer(p + "_bn2", Layers.bn(gammaInit), p + "_conv1")
+                .addLayer(p + "_relu2", Layers.relu(), p + "_bn2")
+                .addLayer(p + "_conv2", Layers.conv(3, 1, width), p + "_relu2");
+        return residual(g, p, in, p + "_conv2", inWidth, width, stride);
     }
-
     private static String bottleneckBlock(ComputationGraphConfiguration.GraphBuilder g, String p, String in,
                                           int inWidth, int width, int stride, double gammaInit) {
         int outWidth = 4 * width;
-        g.addLayer(p + "_bn1", bn(gammaInit), in)
-                .addLayer(p + "_relu1", relu(), p + "_bn1")
-                .addLayer(p + "_conv1", conv(1, 1, width), p + "_relu1")
-                .addLayer(p + "_bn2", bn(gammaInit), p + "_conv1")
-                .addLayer(p + "_relu2", relu(), p + "_bn2")
-                .addLayer(p + "_conv2", conv(3, stride, width), p + "_relu2")
-                .addLayer(p + "_bn3", bn(gammaInit), p + "_conv2")
-                .addLayer(p + "_relu3", relu(), p + "_bn3")
-                .addLayer(p + "_conv3", conv(1, 1, outWidth), p + "_relu3");
+        g.addLayer(p + "_bn1", Layers.bn(gammaInit), in)
+                .addLayer(p + "_relu1", Layers.relu(), p + "_bn1")
+                .addLayer(p + "_conv1", Layers.conv(1, 1, width), p + "_relu1")
+                .addLayer(p + "_bn2", Layers.bn(gammaInit), p + "_conv1")
+                .addLayer(p + "_relu2", Layers.relu(), p + "_bn2")
+                .addLayer(p + "_conv2", Layers.conv(3, stride, width), p + "_relu2")
+                .addLayer(p + "_bn3", Layers.bn(gammaInit), p + "_conv2")
+                .addLayer(p + "_relu3", Layers.relu(), p + "_bn3")
+                .addLayer(p + "_conv3", Layers.conv(1, 1, outWidth), p + "_relu3");
+        return residual(g, p, in, p + "_conv3", inWidth, outWidth, stride);
+    }
+
+    /** Adds the block's output to its input (through a strided 1x1 conv when the shape changes). */
+    private static String residual(ComputationGraphConfiguration.GraphBuilder g, String p, String in, String out,
+                                   int inWidth, int outWidth, int stride) {
         String shortcut = in;
         if (stride != 1 || inWidth != outWidth) {
-            g.addLayer(p + "_down", conv(1, stride, outWidth), in);
+            g.addLayer(p + "_down", Layers.conv(1, stride, outWidth), in);
             shortcut = p + "_down";
         }
-        g.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), p + "_conv3", shortcut);
+        g.addVertex(p + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), out, shortcut);
         return p + "_add";
-    }
-
-    static ConvolutionLayer conv(int kernel, int stride, int nOut) {
-        return new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride).nOut(nOut)
-                .hasBias(false).activation(Activation.IDENTITY).build();
-    }
-
-    static BatchNormalization bn(double gammaInit) {
-        return new BatchNormalization.Builder().gamma(gammaInit).activation(Activation.IDENTITY).build();
-    }
-
-    static ActivationLayer relu() {
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
     }
 }

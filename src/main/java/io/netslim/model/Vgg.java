@@ -1,16 +1,9 @@
 package io.netslim.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
-import org.deeplearning4j.nn.weights.WeightInit;
-import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Map;
 import java.util.Optional;
@@ -41,13 +34,7 @@ public final class Vgg implements ModelBuilder {
 
     @Override
     public ComputationGraphConfiguration build(ModelSpec spec, NeuralNetConfiguration.Builder defaults) {
-        ComputationGraphConfiguration.GraphBuilder g = defaults
-                .weightInit(WeightInit.RELU)
-                .activation(Activation.IDENTITY)
-                .convolutionMode(ConvolutionMode.Same)
-                .graphBuilder()
-                .addInputs("input")
-                .setInputTypes(InputType.convolutional(spec.height(), spec.width(), spec.channels()));
+        ComputationGraphConfiguration.GraphBuilder g = Layers.graph(spec, defaults);
         String last = "input";
         int conv = 0;
         int pool = 0;
@@ -65,16 +52,11 @@ public final class Vgg implements ModelBuilder {
                 continue;
             }
             String p = "conv" + (++conv);
-            g.addLayer(p, PreResNet.conv(3, 1, width), last)
-                    .addLayer(p + "_bn", PreResNet.bn(spec.gammaInit()), p)
-                    .addLayer(p + "_relu", PreResNet.relu(), p + "_bn");
+            g.addLayer(p, Layers.conv(3, 1, width), last)
+                    .addLayer(p + "_bn", Layers.bn(spec.gammaInit()), p)
+                    .addLayer(p + "_relu", Layers.relu(), p + "_bn");
             last = p + "_relu";
         }
-        g.addLayer("gap", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER)
-                        .nOut(spec.classes()).build(), "gap")
-                .setOutputs("fc");
-        return g.build();
+        return Layers.head(g, last, spec);
     }
 }

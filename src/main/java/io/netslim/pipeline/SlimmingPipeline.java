@@ -58,6 +58,7 @@ public final class SlimmingPipeline {
     private ImageSource data;
     private InMemoryIterator test;
     private InMemoryIterator monitor;
+    private InMemoryIterator trainMonitor;
     private MetricsLog metrics;
     private final Map<String, String> lineage = new LinkedHashMap<>();
 
@@ -92,6 +93,8 @@ public final class SlimmingPipeline {
         test = new InMemoryIterator(testRecords, cfg.evalBatchSize(), Augmentation.NONE, false, 0);
         monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(testRecords.head(cfg.monitorImages()),
                 cfg.evalBatchSize(), Augmentation.NONE, false, 0);
+        trainMonitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(
+                data.loadTrainHead(cfg.monitorImages()), cfg.evalBatchSize(), Augmentation.NONE, false, 0);
         metrics = new MetricsLog(store);
         RunReport report = new RunReport(cfg.rendered());
         try (LazySpark spark = new LazySpark(cfg.spark())) {
@@ -147,9 +150,10 @@ public final class SlimmingPipeline {
         }
 
         private void onEpoch(EpochMetrics m, ComputationGraph net) {
-            double acc = monitor == null ? Double.NaN : Accuracy.of(net, monitor);
+            double testAcc = monitor == null ? Double.NaN : Accuracy.of(net, monitor);
+            double trainAcc = trainMonitor == null ? Double.NaN : Accuracy.of(net, trainMonitor);
             metrics.append(pass, m.stage().endsWith("fine-tune") ? new EpochMetrics("finetune", m.epoch(), m.epochs(),
-                    m.loss(), m.lr(), m.imagesPerSecond(), m.seconds()) : m, acc);
+                    m.loss(), m.lr(), m.imagesPerSecond(), m.seconds()) : m, trainAcc, testAcc);
         }
 
         private boolean done(String stage, String file) {

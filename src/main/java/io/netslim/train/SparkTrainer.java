@@ -68,6 +68,8 @@ public final class SparkTrainer {
         try {
             for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
                 double lr = schedule.forEpoch(epoch, cfg.epochs());
+                // ND4J's RNG (weight noise, dropout) restarts from (seed, epoch): a resumed epoch draws the same.
+                org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(cfg.seed() * 31 + epoch);
                 long t0 = System.nanoTime();
                 long epochImages = 0;
                 int firstChunk = epoch == start.epoch() ? start.chunk() : 0;
