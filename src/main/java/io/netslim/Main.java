@@ -1,5 +1,6 @@
 package io.netslim;
 
+import io.netslim.cli.BenchCommand;
 import io.netslim.cli.EvaluateCommand;
 import io.netslim.cli.ExitCodes;
 import io.netslim.cli.InspectCommand;
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
         description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
         subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class, VerifyCommand.class,
-                SweepCommand.class})
+                SweepCommand.class, BenchCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

@@ -15,6 +15,12 @@ import org.jfree.data.statistics.HistogramDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,15 +36,26 @@ public final class Plots {
     private Plots() {
     }
 
-    /** Distribution of BN scale factors (the paper's Figure 4), one series per named set of gammas. */
-    public static byte[] gammaHistogram(Map<String, double[]> gammas) {
+    /**
+     * Distribution of BN scale factors (the paper's Figure 4), one series per named set of gammas, with the
+     * prune threshold marked when given (NaN: none).
+     */
+    public static byte[] gammaHistogram(Map<String, double[]> gammas, double threshold) {
         HistogramDataset ds = new HistogramDataset();
         double max = gammas.values().stream().flatMapToDouble(java.util.Arrays::stream).map(Math::abs).max().orElse(1);
         gammas.forEach((name, values) -> ds.addSeries(name, java.util.Arrays.stream(values).map(Math::abs).toArray(),
                 60, 0, Math.max(max, 1e-6)));
         JFreeChart chart = ChartFactory.createHistogram("BatchNorm scale factors |gamma|", "|gamma|", "channels", ds,
                 PlotOrientation.VERTICAL, true, false, false);
-        ((XYPlot) chart.getPlot()).setForegroundAlpha(0.7f);
+        XYPlot plot = (XYPlot) chart.getPlot();
+        plot.setForegroundAlpha(0.7f);
+        if (Double.isFinite(threshold)) {
+            ValueMarker marker = new ValueMarker(threshold, Color.BLACK, new BasicStroke(2f));
+            marker.setLabel("prune threshold " + String.format("%.3g", threshold));
+            marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+            marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            plot.addDomainMarker(marker);
+        }
         return png(chart, WIDTH, HEIGHT);
     }
 
@@ -103,7 +120,21 @@ public final class Plots {
         return png(chart, WIDTH, HEIGHT);
     }
 
+    private static void lighten(org.jfree.chart.plot.Plot plot) {
+        plot.setBackgroundPaint(Color.WHITE);
+        if (plot instanceof XYPlot xy) {
+            xy.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            xy.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        } else if (plot instanceof org.jfree.chart.plot.CategoryPlot cat) {
+            cat.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        }
+    }
+
     private static byte[] png(JFreeChart chart, int width, int height) {
+        if (chart.getPlot() instanceof CombinedDomainXYPlot combined) {
+            combined.getSubplots().forEach(p -> lighten((org.jfree.chart.plot.Plot) p));
+        }
+        lighten(chart.getPlot());
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ChartUtils.writeChartAsPNG(out, chart, width, height);

@@ -31,7 +31,8 @@ public final class ReportRenderer {
             if (store.exists("baseline-gammas.csv")) {
                 gammas.put("baseline model (lambda 0)", GammaTable.values(store.readText("baseline-gammas.csv")));
             }
-            plots.put("plots/gamma-hist.png", Plots.gammaHistogram(gammas));
+            plots.put("plots/gamma-hist.png", Plots.gammaHistogram(gammas,
+                    report.at("/prune/threshold").asDouble(Double.NaN)));
         }
         if (report.has("layers")) {
             plots.put("plots/channels-per-layer.png", Plots.channelsPerLayer(report.get("layers")));

@@ -1,0 +1,65 @@
+package io.netslim.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netslim.config.JobConfig;
+import io.netslim.pipeline.Benchmark;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** netslim bench: training and inference speed of the configured model, as JSON. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure training (single node, with and without the sparsity term, and Spark parameter",
+                "averaging), inference before and after pruning, and the machine's GEMM speed; medians after warm-up."})
+public final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--runs", defaultValue = "3", description = "Timed repetitions per figure (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--json", description = "Print one JSON object (otherwise indented JSON)")
+    boolean json;
+
+    @Option(names = "--pytorch", description = "Also run submit/bench-pytorch.py on the same model, batch and threads "
+            + "and report PyTorch's training images/s and the ratio")
+    boolean pytorch;
+
+    @Override
+    public Integer call() throws Exception {
+        JobConfig cfg = config.load();
+        ObjectNode result = new Benchmark(cfg, runs).run();
+        if (pytorch) {
+            JsonNode torch = runPytorch(cfg, result);
+            result.set("pytorch", torch);
+            result.put("train_ratio_vs_pytorch", result.get("train_images_per_s").asDouble()
+                    / torch.get("train_images_per_s").asDouble());
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        System.out.println(json ? mapper.writeValueAsString(result)
+                : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+        return ExitCodes.OK;
+    }
+
+    private static JsonNode runPytorch(JobConfig cfg, JsonNode result) throws Exception {
+        File script = new File(System.getProperty("netslim.home", "."), "submit/bench-pytorch.py");
+        JsonNode shape = result.get("input_shape");
+        List<String> cmd = List.of("/usr/bin/python3", script.getPath(), "--depth", String.valueOf(cfg.model().depth()),
+                "--shape", shape.get(0) + "x" + shape.get(1) + "x" + shape.get(2), "--batch",
+                String.valueOf(cfg.train().batchSize()), "--threads", String.valueOf(result.get("threads").asInt()),
+                "--lambda", String.valueOf(cfg.sparsityLambda()));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("PyTorch benchmark failed: " + String.join(" ", cmd));
+        }
+        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
+    }
+}

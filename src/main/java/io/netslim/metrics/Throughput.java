@@ -1,0 +1,59 @@
+package io.netslim.metrics;
+
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
+
+/** Training and inference speed of a network on random inputs, as medians of repeated timed runs. */
+public final class Throughput {
+    private Throughput() {
+    }
+
+    /** Median images/s of single-node training steps ({@code steps} per run, after {@code warmup} steps). */
+    public static double train(ComputationGraph graph, long[] shape, int classes, int batch, int warmup, int steps,
+                               int runs) {
+        DataSet ds = new DataSet(Nd4j.rand(DataType.FLOAT, batch, shape[0], shape[1], shape[2]),
+                Nd4j.eye(classes).getRows(java.util.stream.IntStream.range(0, batch).map(i -> i % classes).toArray())
+                        .castTo(DataType.FLOAT));
+        for (int i = 0; i < warmup; i++) {
+            graph.fit(ds);
+        }
+        double[] rates = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                graph.fit(ds);
+            }
+            rates[r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+        }
+        return median(rates);
+    }
+
+    /** Median images/s of inference at batch size {@code batch}. */
+    public static double infer(ComputationGraph graph, long[] shape, int batch, int warmup, int runs) {
+        return batch * 1000.0 / Latency.millis(graph, shape, batch, warmup, runs);
+    }
+
+    /** Measured single-precision matrix-multiply speed of this machine through ND4J, GFLOP/s. */
+    public static double gemmGflops(int n, int runs) {
+        var a = Nd4j.rand(DataType.FLOAT, n, n);
+        var b = Nd4j.rand(DataType.FLOAT, n, n);
+        a.mmul(b);
+        double[] g = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            long t0 = System.nanoTime();
+            a.mmul(b);
+            g[r] = 2.0 * n * n * n / ((System.nanoTime() - t0) / 1e9) / 1e9;
+        }
+        return median(g);
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+}

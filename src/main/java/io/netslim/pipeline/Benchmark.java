@@ -1,0 +1,140 @@
+package io.netslim.pipeline;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netslim.config.JobConfig;
+import io.netslim.data.ImageSource;
+import io.netslim.metrics.Latency;
+import io.netslim.metrics.ModelStats;
+import io.netslim.metrics.Throughput;
+import io.netslim.prune.BnScaleImportance;
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.GlobalThreshold;
+import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.PrunePlan;
+import io.netslim.train.CheckpointStore;
+import io.netslim.train.SparkTrainer;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * The speed figures of the configured model, measured the same way every time (medians of repeated runs
+ * after warm-up): single-node training with and without the sparsity term, Spark parameter averaging on
+ * the same cores, inference at batch 1 and 256 before and after pruning, and the machine's GEMM speed.
+ */
+public final class Benchmark {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final JobConfig cfg;
+    private final int runs;
+
+    public Benchmark(JobConfig cfg, int runs) {
+        this.cfg = cfg;
+        this.runs = runs;
+    }
+
+    public ObjectNode run() {
+        Configuration hadoop = HadoopConf.of(cfg.spark());
+        long[] shape = cfg.model().inputShape();
+        ImageSource data = null;
+        if (shape == null) {
+            data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
+            shape = data.inputShape();
+        }
+        int batch = cfg.train().batchSize();
+        int classes = cfg.model().classes();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("model", cfg.model().arch() + "-" + cfg.model().depth());
+        out.putArray("input_shape").add(shape[0]).add(shape[1]).add(shape[2]);
+        out.put("batch_size", batch);
+        out.put("threads", Runtime.getRuntime().availableProcessors());
+
+        ComputationGraph sparse = Networks.forSparsityTraining(cfg, shape);
+        out.put("train_images_per_s", Throughput.train(sparse, shape, classes, batch, 5, 10, runs));
+        ComputationGraph plain = Networks.initialised(cfg, shape);
+        out.put("train_images_per_s_lambda0", Throughput.train(plain, shape, classes, batch, 5, 10, runs));
+        ModelStats stats = ModelStats.of(plain, shape);
+        // forward + backward is about 3x the forward FLOPs
+        out.put("train_gflops_achieved", 3.0 * stats.flops() * out.get("train_images_per_s").asDouble() / 1e9);
+        out.put("gemm_gflops", Throughput.gemmGflops(1024, Math.max(3, runs)));
+
+        // Pruned at prune.ratio from the model's own gammas; an untrained model's are all equal, so a fixed
+        // random draw stands in for them.
+        randomGammas(plain);
+        long t0 = System.nanoTime();
+        DependencyGraph deps = DependencyGraph.of(plain.getConfiguration(), cfg.prune().channelSelection());
+        PrunePlan plan = new GlobalThreshold(cfg.prune().ratio(), cfg.prune().minChannels(),
+                cfg.prune().maxLayerRatio()).plan(plain, deps, new BnScaleImportance());
+        ComputationGraph pruned = NetworkSurgeon.prune(plain, deps, plan);
+        out.put("prune_seconds", (System.nanoTime() - t0) / 1e9);
+        ObjectNode infer = out.putObject("infer_images_per_s");
+        for (String which : List.of("unpruned", "pruned")) {
+            ComputationGraph g = which.equals("unpruned") ? plain : pruned;
+            infer.putObject(which).put("batch_1", Throughput.infer(g, shape, 1, 5, 5 * runs))
+                    .put("batch_256", Throughput.infer(g, shape, 256, 1, runs));
+        }
+        double before = Latency.millis(plain, shape, 256, 1, runs);
+        double after = Latency.millis(pruned, shape, 256, 1, runs);
+        out.put("flops_ratio", (double) ModelStats.of(pruned, shape).flops() / stats.flops());
+        out.put("speedup_ratio", before / after);
+
+        if (data != null) {
+            out.put("spark_images_per_s", sparkImagesPerSecond(data));
+        } else {
+            out.putNull("spark_images_per_s");
+        }
+        out.put("peak_rss_mb", peakRssMb());
+        return out;
+    }
+
+    /** Median per-epoch images/s of Spark parameter averaging over a slice of the data (first epoch is warm-up). */
+    private double sparkImagesPerSecond(ImageSource data) {
+        int epochs = runs + 1;
+        JobConfig.TrainConfig t = cfg.train();
+        JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(),
+                t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0);
+        List<Double> rates = new ArrayList<>();
+        try (LazySpark spark = new LazySpark(cfg.spark())) {
+            SparkTrainer.train(spark.get(), Networks.forSparsityTraining(cfg, data.inputShape()), data, bench,
+                    CheckpointStore.NONE, (m, net) -> rates.add(m.imagesPerSecond()));
+        }
+        double[] measured = rates.stream().skip(1).mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(measured);
+        return measured[measured.length / 2];
+    }
+
+    private static void randomGammas(ComputationGraph g) {
+        Random rnd = new Random(7);
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.conf().getLayer() instanceof BatchNormalization) {
+                INDArray gamma = l.getParam("gamma");
+                for (int i = 0; i < gamma.length(); i++) {
+                    gamma.putScalar(i, Math.abs(rnd.nextGaussian()));
+                }
+            }
+        }
+        Nd4j.getExecutioner().commit();
+    }
+
+    private static double peakRssMb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (Exception e) {
+            // not Linux: unknown
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,29 @@
+package io.netslim.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.netslim.TestNets;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bench produces valid JSON with every field (speed figures are measured by the command, never asserted here). */
+class BenchmarkTest {
+    @Test
+    void benchReportsEveryField() {
+        JsonNode r = new Benchmark(TestNets.config("data.path=" + TestNets.fashionMnist(), "data.limit-train=384",
+                "model.depth=8", "train.batch-size=16", "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false"),
+                1).run();
+        for (String field : List.of("train_images_per_s", "train_images_per_s_lambda0", "spark_images_per_s",
+                "flops_ratio", "speedup_ratio", "prune_seconds", "peak_rss_mb", "gemm_gflops", "train_gflops_achieved")) {
+            assertTrue(r.get(field) != null && r.get(field).isNumber() && r.get(field).asDouble() > 0, field + " in " + r);
+        }
+        for (String model : List.of("unpruned", "pruned")) {
+            for (String batch : List.of("batch_1", "batch_256")) {
+                assertTrue(r.at("/infer_images_per_s/" + model + "/" + batch).asDouble() > 0, model + " " + batch);
+            }
+        }
+        assertTrue(r.get("flops_ratio").asDouble() < 1, "pruning at prune.ratio must cut FLOPs");
+    }
+}
