@@ -63,11 +63,6 @@ public final class ArtifactStore {
         return io(name, () -> fs.exists(path(name)));
     }
 
-    /** True when the folder holds nothing at all. */
-    public boolean isEmpty() {
-        return io("", () -> fs.listStatus(root).length == 0);
-    }
-
     /** Names of the entries directly under {@code dir} (relative to it), sorted; empty if it does not exist. */
     public List<String> list(String dir) {
         return io(dir, () -> {
@@ -166,18 +161,6 @@ public final class ArtifactStore {
             }
             throw new OutputException("output " + target + ": cannot write (" + e.getMessage() + ")", e);
         }
-    }
-
-    /** Renames a file or folder of this store. */
-    public void rename(String from, String to) {
-        io(from, () -> {
-            Path target = path(to);
-            fs.mkdirs(target.getParent());
-            if (!fs.rename(path(from), target)) {
-                throw new IOException("rename " + from + " -> " + to + " failed");
-            }
-            return null;
-        });
     }
 
     /** Deletes a file or folder (recursively); no error if it does not exist. */
