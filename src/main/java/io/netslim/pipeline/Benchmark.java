@@ -34,6 +34,7 @@ import java.util.Random;
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SPARK_IMAGES = 2560;
     private final JobConfig cfg;
     private final int runs;
 
@@ -47,7 +48,11 @@ public final class Benchmark {
         long[] shape = cfg.model().inputShape();
         ImageSource data = null;
         if (shape == null) {
-            data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
+            // Spark is timed on a slice of the data: enough rounds for a median, not a whole epoch.
+            JobConfig.DataConfig d = cfg.data();
+            int slice = d.limitTrain() > 0 ? Math.min(d.limitTrain(), SPARK_IMAGES) : SPARK_IMAGES;
+            data = ImageSource.open(new JobConfig.DataConfig(d.format(), d.path(), slice, d.limitTest(), d.flip(),
+                    d.cropPadding()), cfg.model().classes(), hadoop);
             shape = data.inputShape();
         }
         int batch = cfg.train().batchSize();
