@@ -110,7 +110,10 @@ public final class SlimmingPipeline {
             report.layers(ModelStats.of(Networks.initialised(cfg, shape), shape), ModelStats.of(tuned, shape));
         }
         store.writeText(REPORT, report.toJson());
-        List<String> reportFiles = new java.util.ArrayList<>(List.of(REPORT, MetricsLog.FILE));
+        List<String> reportFiles = new java.util.ArrayList<>(List.of(REPORT));
+        if (store.exists(MetricsLog.FILE)) {
+            reportFiles.add(MetricsLog.FILE);
+        }
         reportFiles.addAll(ReportRenderer.render(store));
         ledger.commit("report", reportFiles, report.snapshotRoot());
         ledger.finish(Version.VERSION, lineage);
