@@ -152,9 +152,11 @@ public final class RunLedger {
             try {
                 if (!store.exists(path)) {
                     problems.add(store.uri(path) + ": missing");
-                } else if (store.size(path) != f.get("size").asLong()) {
-                    problems.add(store.uri(path) + ": size " + store.size(path) + ", manifest says "
-                            + f.get("size").asLong());
+                    continue;
+                }
+                long size = store.size(path);
+                if (size != f.get("size").asLong()) {
+                    problems.add(store.uri(path) + ": size " + size + ", manifest says " + f.get("size").asLong());
                 } else if (!store.sha256(path).equals(f.get("sha256").asText())) {
                     problems.add(store.uri(path) + ": SHA-256 differs from the manifest");
                 }

@@ -5,8 +5,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
-
 /** Inference latency of a network: the median wall time of one forward pass over a batch of random inputs. */
 public final class Latency {
     private Latency() {
@@ -24,7 +22,6 @@ public final class Latency {
             graph.outputSingle(false, x);
             times[i] = (System.nanoTime() - t0) / 1e6;
         }
-        Arrays.sort(times);
-        return times[repeats / 2];
+        return Throughput.median(times);
     }
 }

@@ -51,7 +51,8 @@ public final class Throughput {
         return median(g);
     }
 
-    static double median(double[] v) {
+    /** The median of {@code v} (the upper one for an even count). */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s[s.length / 2];

@@ -23,7 +23,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -112,9 +111,7 @@ public final class Benchmark {
             SparkTrainer.train(spark.get(), Networks.forSparsityTraining(cfg, data.inputShape()), data, bench,
                     CheckpointStore.NONE, (m, net) -> rates.add(m.imagesPerSecond()));
         }
-        double[] measured = rates.stream().skip(1).mapToDouble(Double::doubleValue).toArray();
-        Arrays.sort(measured);
-        return measured[measured.length / 2];
+        return Throughput.median(rates.stream().skip(1).mapToDouble(Double::doubleValue).toArray());
     }
 
     private static void randomGammas(ComputationGraph g) {
