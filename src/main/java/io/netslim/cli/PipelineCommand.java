@@ -19,9 +19,14 @@ public final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Delete what 'output' holds and run from scratch")
     boolean overwrite;
 
+    @Option(names = "--until", paramLabel = "STAGE",
+            description = {"Stop after this stage of the last pass: ${COMPLETION-CANDIDATES} (for schedulers that run "
+                    + "the stages as separate tasks on the same output; a finetune run also writes the report)"})
+    SlimmingPipeline.Stage until;
+
     @Override
     public Integer call() {
-        String output = new SlimmingPipeline(config.load(), overwrite).run();
+        String output = new SlimmingPipeline(config.load(), overwrite, until).run();
         System.out.println(output);
         return ExitCodes.OK;
     }

@@ -43,7 +43,8 @@ public record JobConfig(
 
     /** Distributed sparsity training. */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
-                              int averagingFrequency, int workers, long seed, int checkpointEvery)
+                              int averagingFrequency, int workers, long seed, int checkpointEvery,
+                              String approach)
             implements Serializable {
     }
 
@@ -85,7 +86,8 @@ public record JobConfig(
                 r.intAtLeast("train.averaging-frequency", 1),
                 r.intAtLeast("train.workers", 0),
                 r.longValue("train.seed"),
-                r.intAtLeast("train.checkpoint-every", 0));
+                r.intAtLeast("train.checkpoint-every", 0),
+                r.oneOf("train.approach", List.of("auto", "direct", "export")));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),
@@ -101,7 +103,9 @@ public record JobConfig(
         Map<String, String> sparkConf = new LinkedHashMap<>();
         if (c.hasPath("spark.conf")) {
             for (Map.Entry<String, ConfigValue> e : c.getConfig("spark.conf").entrySet()) {
-                sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
+                // entrySet() keys are path expressions: "spark.executor.memory" arrives quoted
+                sparkConf.put(String.join(".", com.typesafe.config.ConfigUtil.splitPath(e.getKey())),
+                        String.valueOf(e.getValue().unwrapped()));
             }
         }
         SparkSettings spark = new SparkSettings(r.string("spark.master"), r.string("spark.app-name"), sparkConf);

@@ -37,6 +37,12 @@ public final class Preflight {
         } catch (IOException | IllegalArgumentException e) {
             problems.add("data.path = '" + cfg.data().path() + "': cannot be read (" + e.getMessage() + ")");
         }
+        if (cfg.train().approach().equals("export")) {
+            String problem = io.netslim.train.TrainingApproach.problem(hadoop);
+            if (problem != null) {
+                problems.add(problem);
+            }
+        }
         String why = unwritable(output, hadoop);
         if (why != null) {
             problems.add("output = '" + output + "': not writable (" + why + ")");

@@ -103,7 +103,7 @@ public final class RatioSweep {
         }
         reportFiles.addAll(ReportRenderer.render(store));
         ledger.commit("report", reportFiles, ledger.record("report"));
-        ledger.finish(Version.VERSION, ledger.lineage());
+        ledger.finish(io.netslim.BuildInfo.VERSION, ledger.lineage());
         store.removeTemporaries();
         return store.uri(ReportRenderer.SWEEP);
     }

@@ -51,8 +51,12 @@ public final class SlimmingPipeline {
     public static final String GAMMAS = "gammas.csv";
     public static final String REPORT = "report.json";
 
+    /** A stage of a pass, for {@code pipeline --until}. */
+    public enum Stage { sparse, prune, finetune }
+
     private final JobConfig cfg;
     private final boolean overwrite;
+    private final Stage until;
     private ArtifactStore store;
     private RunLedger ledger;
     private ImageSource data;
@@ -63,11 +67,17 @@ public final class SlimmingPipeline {
     private final Map<String, String> lineage = new LinkedHashMap<>();
 
     public SlimmingPipeline(JobConfig cfg, boolean overwrite) {
-        this.cfg = cfg;
-        this.overwrite = overwrite;
+        this(cfg, overwrite, null);
     }
 
-    /** Runs (or resumes) every stage of every pass; returns the output folder's URI. */
+    /** A pipeline that stops after stage {@code until} of the last pass (null: runs to the end). */
+    public SlimmingPipeline(JobConfig cfg, boolean overwrite, Stage until) {
+        this.cfg = cfg;
+        this.overwrite = overwrite;
+        this.until = until;
+    }
+
+    /** Runs (or resumes) every stage of every pass, or up to {@code until}; returns the output folder's URI. */
     public String run() {
         String output = RunOutput.resolve(cfg.output());
         Configuration hadoop = HadoopConf.of(cfg.spark());
@@ -106,6 +116,10 @@ public final class SlimmingPipeline {
                 first = first == null ? section : first;
                 tuned = new Pass(pass, section, spark).run(tuned);
             }
+            if (tuned == null) {
+                LOG.info("stopped after stage {} (--until); run again with the same output to continue", until);
+                return store.uri();
+            }
             report.summarise(first, section);
             report.layers(ModelStats.of(Networks.initialised(cfg, shape), shape), ModelStats.of(tuned, shape));
         }
@@ -116,7 +130,7 @@ public final class SlimmingPipeline {
         }
         reportFiles.addAll(ReportRenderer.render(store));
         ledger.commit("report", reportFiles, report.snapshotRoot());
-        ledger.finish(Version.VERSION, lineage);
+        ledger.finish(io.netslim.BuildInfo.VERSION, lineage);
         store.removeTemporaries();
         LOG.info("done: artifacts in {}", store.uri());
         return store.uri();
@@ -148,8 +162,18 @@ public final class SlimmingPipeline {
             lineage.put(prefix + PRUNED, prefix + SPARSE);
             lineage.put(prefix + FINETUNED, prefix + PRUNED);
             ComputationGraph sparse = done("sparse", SPARSE) ? load(SPARSE) : sparsityTraining(previous);
+            if (stopsAfter(Stage.sparse)) {
+                return null;
+            }
             ComputationGraph pruned = done("prune", PRUNED) ? load(PRUNED) : prune(sparse);
+            if (stopsAfter(Stage.prune)) {
+                return null;
+            }
             return done("finetune", FINETUNED) ? load(FINETUNED) : fineTune(pruned);
+        }
+
+        private boolean stopsAfter(Stage stage) {
+            return until == stage && pass == cfg.passes();
         }
 
         private void onEpoch(EpochMetrics m, ComputationGraph net) {
@@ -185,7 +209,8 @@ public final class SlimmingPipeline {
             double acc = Accuracy.of(sparse, test);
             report.stage("sparse", acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
-                    .put("images", trained.images());
+                    .put("images", trained.images())
+                    .put("training_approach", trained.approach());
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
             ledger.commit(scope + "/sparse", List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());

@@ -4,13 +4,20 @@ import io.netslim.config.JobConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
-/** Creates the job's Spark context: master from spark-submit if it set one, else from the config. */
+/**
+ * Creates the job's Spark context: master from spark-submit if it set one, else from the config; Kryo with
+ * ND4J's registrator; on a cluster master, what the executors need ({@link ExecutorDefaults}).
+ */
 public final class SparkContexts {
     private SparkContexts() {
     }
 
     public static JavaSparkContext create(JobConfig.SparkSettings settings) {
-        SparkConf conf = new SparkConf();
+        return new JavaSparkContext(configure(settings, new SparkConf()));
+    }
+
+    /** {@code conf} (which holds whatever spark-submit set) completed from the job's settings. */
+    static SparkConf configure(JobConfig.SparkSettings settings, SparkConf conf) {
         if (!conf.contains("spark.master")) {
             conf.setMaster(settings.master());
         }
@@ -26,6 +33,9 @@ public final class SparkContexts {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         settings.conf().forEach(conf::set);
-        return new JavaSparkContext(conf);
+        if (!conf.get("spark.master").startsWith("local")) {
+            ExecutorDefaults.apply(conf);
+        }
+        return conf;
     }
 }

@@ -5,7 +5,6 @@ import io.netslim.data.ImageSource;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.api.RDDTrainingApproach;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -22,7 +21,7 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     /** The trained network and the throughput of this run (resumed runs count only what they trained). */
-    public record Result(ComputationGraph graph, long images, double seconds, double lastScore) {
+    public record Result(ComputationGraph graph, long images, double seconds, double lastScore, String approach) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
         }
@@ -47,20 +46,23 @@ public final class SparkTrainer {
             LOG.info("resuming sparsity training from checkpoint {}: epoch {}/{}, chunk {}/{}", restored.get().name(),
                     start.epoch() + 1, cfg.epochs(), start.chunk() + 1, chunks);
         }
-        ParameterAveragingTrainingMaster master = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
+        TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
+        LOG.info("training approach: {}", approach);
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
                 .batchSizePerWorker(cfg.batchSize())
                 .averagingFrequency(cfg.averagingFrequency())
                 .workerPrefetchNumBatches(2)
                 .saveUpdater(true)
-                // Export needs a non-local default FS for its temporary minibatch files; Direct trains
-                // from the RDD itself and works everywhere.
-                .rddTrainingApproach(RDDTrainingApproach.Direct)
+                .rddTrainingApproach(approach.dl4j())
                 .rngSeed(cfg.seed())
                 // The minibatch RDD already has one partition per worker; cache it deserialised so the
                 // per-round splits do not re-read or re-deserialise the data, and skip the shuffle.
                 .storageLevel(StorageLevel.MEMORY_ONLY())
-                .repartionData(Repartition.NumPartitionsWorkersDiffers)
-                .build();
+                .repartionData(Repartition.NumPartitionsWorkersDiffers);
+        if (approach.exportDirectory() != null) {
+            builder.exportDirectory(approach.exportDirectory());
+        }
+        ParameterAveragingTrainingMaster master = builder.build();
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph, master);
         StepSchedule schedule = new StepSchedule(cfg.lr());
         long images = 0;
@@ -80,6 +82,8 @@ public final class SparkTrainer {
                     spark.fit(batches.rdd());
                     // DL4J caches its own copy of the minibatches and leaves it cached: release it.
                     sc.getPersistentRDDs().values().forEach(rdd -> rdd.unpersist(false));
+                    // Export: this fit's minibatch files are never read again (the next fit exports anew).
+                    master.deleteTempFiles(sc);
                     String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
                     DivergenceGuard.check("sparsity training", spark.getNetwork(), spark.getScore(), where);
                     epochImages += batches.images();
@@ -97,8 +101,9 @@ public final class SparkTrainer {
             }
         } finally {
             master.deleteTempFiles(sc);
+            approach.cleanUp(sc.hadoopConfiguration());
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(spark.getNetwork(), images, total, spark.getScore());
+        return new Result(spark.getNetwork(), images, total, spark.getScore(), approach.name());
     }
 }
