@@ -10,7 +10,7 @@
 #   NETSLIM_DRIVER_MEMORY       driver heap; the driver also prunes and fine-tunes [6g]
 #   NETSLIM_DRIVER_OFFHEAP      ND4J off-heap of the driver, in GiB [8]
 #   NETSLIM_GPUS_PER_EXECUTOR   GPUs per executor; > 0 switches to the CUDA jar and Spark's GPU scheduling [0]
-#   NETSLIM_DRY_RUN             1 = print the spark-submit command instead of running it
+#   NETSLIM_DRY_RUN             1 = print the spark-submit command (one argument per line) instead of running it
 netslim_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 executors="${NETSLIM_EXECUTORS:-2}"
 executor_cores="${NETSLIM_EXECUTOR_CORES:-4}"
@@ -20,14 +20,15 @@ gpus="${NETSLIM_GPUS_PER_EXECUTOR:-0}"
 
 if [ "$gpus" -gt 0 ]; then
   # CUDA build (mvn package -Pcuda): its natives have no platform extension.
-  netslim_jar="${NETSLIM_JAR:-$(ls "$netslim_root"/target/netslim-*-cluster-cuda.jar 2>/dev/null | head -1)}"
+  netslim_jar="${NETSLIM_JAR:-$(ls "$netslim_root"/target/netslim-*-cluster-cuda.jar 2>/dev/null | head -1 || true)}"
   native_flags="-Dorg.eclipse.deeplearning4j.helpers.disable=false"
 else
-  netslim_jar="${NETSLIM_JAR:-$(ls "$netslim_root"/target/netslim-*-cluster.jar 2>/dev/null | head -1)}"
+  netslim_jar="${NETSLIM_JAR:-$(ls "$netslim_root"/target/netslim-*-cluster.jar 2>/dev/null | head -1 || true)}"
   native_flags="-Dorg.bytedeco.javacpp.platform.extension=-onednn-avx2 -Dorg.eclipse.deeplearning4j.helpers.disable=false"
 fi
 if [ -z "$netslim_jar" ]; then
-  echo "netslim: no cluster jar: build it with 'mvn -B package -DskipTests'$([ "$gpus" -gt 0 ] && echo ' -Pcuda'), or set NETSLIM_JAR" >&2
+  echo "netslim: no cluster jar in $netslim_root/target: build it with" \
+    "'mvn -B package -DskipTests$([ "$gpus" -gt 0 ] && echo ' -Pcuda')', or set NETSLIM_JAR" >&2
   exit 2
 fi
 
@@ -82,7 +83,7 @@ netslim_submit() {
     "${opts[@]}" "${netslim_submit_args[@]}" --files "$conf${netslim_files:+,$netslim_files}"
     "$netslim_jar" pipeline --conf "$conf_arg" "$@")
   if [ "${NETSLIM_DRY_RUN:-0}" = 1 ]; then
-    printf '%q ' "${cmd[@]}"; echo
+    printf '%s\n' "${cmd[@]}" # one argument per line
   else
     exec "${cmd[@]}"
   fi
