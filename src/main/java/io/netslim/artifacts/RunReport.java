@@ -53,6 +53,17 @@ public final class RunReport {
         flops.put("cut", 1.0 - last.node.at("/flops/after").asDouble() / first.node.at("/flops/before").asDouble());
     }
 
+    /** The input data: where it came from, and the records left out under data.on-bad-record = skip. */
+    public void data(String source, long trainImages, long testImages, long skipped, java.util.List<String> problems) {
+        ObjectNode data = root.putObject("data");
+        data.put("source", source);
+        data.put("train_images", trainImages);
+        data.put("test_images", testImages);
+        data.put("bad_records_skipped", skipped);
+        ArrayNode list = data.putArray("bad_records");
+        problems.stream().limit(io.netslim.data.BadRecords.KEEP).forEach(list::add);
+    }
+
     /** Per-layer channels of the original against the final model. */
     public void layers(ModelStats original, ModelStats result) {
         root.set("layers", layerTable(original, result));

@@ -28,7 +28,8 @@ public record JobConfig(
 
     /** Where the data comes from and how training images are augmented. */
     public record DataConfig(String format, String path, int limitTrain, int limitTest,
-                             boolean flip, int cropPadding) implements Serializable {
+                             boolean flip, int cropPadding, String onBadRecord, int imageSize,
+                             String cifarLabels) implements Serializable {
     }
 
     /** Which network to build. */
@@ -64,12 +65,15 @@ public record JobConfig(
     public static JobConfig from(Config c) {
         Reader r = new Reader(c);
         DataConfig data = new DataConfig(
-                r.oneOf("data.format", List.of("idx")),
+                r.oneOf("data.format", List.of("idx", "cifar", "folder")),
                 r.string("data.path"),
                 r.intAtLeast("data.limit-train", 0),
                 r.intAtLeast("data.limit-test", 0),
                 r.bool("data.augment.flip"),
-                r.intAtLeast("data.augment.crop-padding", 0));
+                r.intAtLeast("data.augment.crop-padding", 0),
+                r.oneOf("data.on-bad-record", List.of("fail", "skip")),
+                r.intAtLeast("data.image-size", 1),
+                r.oneOf("data.cifar-labels", List.of("fine", "coarse")));
         ModelConfig model = new ModelConfig(
                 r.string("model.arch"),
                 r.intAtLeast("model.depth", 1),

@@ -5,11 +5,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
-import java.io.Serializable;
 
-/** The four standard IDX files of an MNIST-family dataset directory, checked for consistency. */
+/** {@code data.format = idx}: the four standard IDX files of an MNIST-family dataset directory. */
 public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testImages, IdxFile testLabels)
-        implements Serializable {
+        implements DatasetFormat {
 
     /** Finds and checks the four files under {@code dir} (each plain or .gz). */
     public static IdxDataset locate(String dir, Configuration hadoop) {
@@ -27,14 +26,48 @@ public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testI
         return new IdxDataset(trainImages, trainLabels, testImages, testLabels);
     }
 
-    /** Image height. */
-    public int height() {
-        return trainImages.dims()[1];
+    @Override
+    public long[] shape() {
+        return new long[] {1, trainImages.dims()[1], trainImages.dims()[2]};
     }
 
-    /** Image width. */
-    public int width() {
-        return trainImages.dims()[2];
+    @Override
+    public int count(Split split) {
+        return images(split).count();
+    }
+
+    @Override
+    public ImageRecords read(Split split, RecordRange range, int classes, BadRecords bad, Configuration hadoop) {
+        IdxFile images = images(split);
+        IdxFile labels = split == Split.TRAIN ? trainLabels : testLabels;
+        byte[] pixels = images.read(range.start(), range.size(), bad, hadoop);
+        byte[] y = labels.read(range.start(), range.size(), bad, hadoop);
+        int size = images.recordSize();
+        int n = Math.min(pixels.length / size, y.length); // fewer only when a truncated tail was skipped
+        int[] kept = new int[n];
+        byte[] keptPixels = new byte[n * size];
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            int label = y[i] & 0xff;
+            if (label >= classes) {
+                bad.reject(labels.uri(), "record " + (range.start() + i) + " has label " + label + ", expected 0.."
+                        + (classes - 1) + " (model.classes = " + classes + ")");
+                continue;
+            }
+            System.arraycopy(pixels, i * size, keptPixels, k * size, size);
+            kept[k++] = label;
+        }
+        return new ImageRecords(java.util.Arrays.copyOf(keptPixels, k * size), java.util.Arrays.copyOf(kept, k),
+                1, images.dims()[1], images.dims()[2], classes);
+    }
+
+    @Override
+    public String describe() {
+        return "IDX files " + trainImages.uri() + " (and the other three)";
+    }
+
+    private IdxFile images(Split split) {
+        return split == Split.TRAIN ? trainImages : testImages;
     }
 
     private static void checkPair(IdxFile images, IdxFile labels) {

@@ -53,8 +53,11 @@ public record IdxFile(String uri, int[] dims) implements Serializable {
         return Arrays.stream(dims).skip(1).reduce(1, (a, b) -> a * b);
     }
 
-    /** Reads records [start, start+n) as raw bytes. */
-    public byte[] read(int start, int n, Configuration hadoop) {
+    /**
+     * Reads records [start, start+n) as raw bytes. Where the file ends early, the missing records go to
+     * {@code bad} (which throws, or lets the records that are there be returned).
+     */
+    public byte[] read(int start, int n, BadRecords bad, Configuration hadoop) {
         if (start < 0 || n < 0 || start + n > count()) {
             throw new IllegalArgumentException(uri + ": records [" + start + ", " + (start + n)
                     + ") outside [0, " + count() + ")");
@@ -64,11 +67,18 @@ public record IdxFile(String uri, int[] dims) implements Serializable {
         byte[] out = new byte[Math.multiplyExact(n, size)];
         try (DataInputStream in = stream(uri, hadoop)) {
             in.skipNBytes(headerBytes + (long) start * size);
-            in.readFully(out);
+            int got = in.readNBytes(out, 0, out.length);
+            if (got < out.length) {
+                int complete = got / size;
+                bad.reject(uri, "truncated; the header announces " + count() + " records of " + size
+                        + " bytes but the data ends inside record " + (start + complete) + " (byte offset "
+                        + (headerBytes + (long) (start + complete) * size) + ")", n - complete);
+                return Arrays.copyOf(out, complete * size);
+            }
             return out;
         } catch (EOFException e) {
-            throw new DataException(uri + ": truncated; the header announces " + count() + " records of "
-                    + size + " bytes but the data ends before record " + (start + n), e);
+            bad.reject(uri, "truncated; the data ends before record " + start, n);
+            return new byte[0];
         } catch (IOException e) {
             throw new DataException(uri + ": cannot read (" + e.getMessage() + ")", e);
         }

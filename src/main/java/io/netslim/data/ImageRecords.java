@@ -12,31 +12,24 @@ import java.util.Random;
  */
 public final class ImageRecords {
     private final byte[] pixels;
-    private final byte[] labels;
+    private final int[] labels;
     private final int channels;
     private final int height;
     private final int width;
     private final int classes;
 
-    /**
-     * @param source     where the records came from, named in errors
-     * @param firstIndex index of the first record in the source, named in errors
-     */
-    public ImageRecords(byte[] pixels, byte[] labels, int channels, int height, int width, int classes,
-                        String source, int firstIndex) {
+    /** Records of {@code channels x height x width} unsigned bytes each, with labels in [0, classes). */
+    public ImageRecords(byte[] pixels, int[] labels, int channels, int height, int width, int classes) {
+        if ((long) labels.length * channels * height * width != pixels.length) {
+            throw new IllegalArgumentException(labels.length + " labels for " + pixels.length + " bytes of "
+                    + channels + "x" + height + "x" + width + " images");
+        }
         this.pixels = pixels;
         this.labels = labels;
         this.channels = channels;
         this.height = height;
         this.width = width;
         this.classes = classes;
-        for (int i = 0; i < labels.length; i++) {
-            int label = labels[i] & 0xff;
-            if (label >= classes) {
-                throw new DataException(source + ": record " + (firstIndex + i) + " has label " + label
-                        + ", expected 0.." + (classes - 1) + " (model.classes = " + classes + ")");
-            }
-        }
     }
 
     /** The first {@code n} records (all when there are fewer). */
@@ -44,7 +37,17 @@ public final class ImageRecords {
         int k = Math.min(n, size());
         int recordSize = channels * height * width;
         return new ImageRecords(java.util.Arrays.copyOf(pixels, k * recordSize), java.util.Arrays.copyOf(labels, k),
-                channels, height, width, classes, "head", 0);
+                channels, height, width, classes);
+    }
+
+    /** The label of record {@code i}. */
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Unsigned pixel {@code k} (CHW order) of record {@code i}. */
+    public int pixel(int i, int k) {
+        return pixels[i * channels * height * width + k] & 0xff;
     }
 
     /** Number of records. */
@@ -67,7 +70,7 @@ public final class ImageRecords {
                 features[dst + k] = (pixels[src + k] & 0xff) / 255f;
             }
             augmentation.apply(features, dst, channels, height, width, scratch, rnd);
-            oneHot[i * classes + (labels[r] & 0xff)] = 1f;
+            oneHot[i * classes + labels[r]] = 1f;
         }
         INDArray f = Nd4j.create(features, new long[] {n, channels, height, width}, 'c');
         INDArray l = Nd4j.create(oneHot, new long[] {n, classes}, 'c');

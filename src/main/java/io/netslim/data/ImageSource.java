@@ -10,42 +10,51 @@ import java.util.List;
 
 /**
  * The configured dataset: its shape, Spark RDDs of training minibatches built on the executors,
- * and in-memory splits for single-node stages.
+ * and in-memory splits for single-node stages. Bad records follow {@code data.on-bad-record}.
  */
 public final class ImageSource {
     private final JobConfig.DataConfig data;
     private final int classes;
-    private final IdxDataset files;
+    private final DatasetFormat format;
+    private final BadRecords bad;
     private final Configuration hadoop;
 
-    private ImageSource(JobConfig.DataConfig data, int classes, IdxDataset files, Configuration hadoop) {
+    private ImageSource(JobConfig.DataConfig data, int classes, DatasetFormat format, Configuration hadoop) {
         this.data = data;
         this.classes = classes;
-        this.files = files;
+        this.format = format;
+        this.bad = new BadRecords(data.onBadRecord());
         this.hadoop = hadoop;
     }
 
-    /** Opens and checks the dataset named by the config (reads headers only). */
+    /** Opens and checks the dataset named by the config (lists files and reads headers only). */
     public static ImageSource open(JobConfig.DataConfig data, int classes, Configuration hadoop) {
-        if (!"idx".equals(data.format())) {
-            throw new DataException("data.format = '" + data.format() + "': only 'idx' is supported");
-        }
-        return new ImageSource(data, classes, IdxDataset.locate(data.path(), hadoop), hadoop);
+        return new ImageSource(data, classes, DatasetFormats.open(data, hadoop), hadoop);
     }
 
     /** Input shape as {channels, height, width}. */
     public long[] inputShape() {
-        return new long[] {1, files.height(), files.width()};
+        return format.shape();
     }
 
     /** Training images used (after data.limit-train). */
     public int trainCount() {
-        return limited(files.trainImages().count(), data.limitTrain());
+        return limited(format.count(Split.TRAIN), data.limitTrain());
     }
 
     /** Test images used (after data.limit-test). */
     public int testCount() {
-        return limited(files.testImages().count(), data.limitTest());
+        return limited(format.count(Split.TEST), data.limitTest());
+    }
+
+    /** What was found where, for the log. */
+    public String describe() {
+        return format.describe();
+    }
+
+    /** Records skipped so far under data.on-bad-record = skip (driver and executors). */
+    public BadRecords badRecords() {
+        return bad;
     }
 
     /** Training augmentation from the config. */
@@ -67,7 +76,8 @@ public final class ImageSource {
                 Math.min((chunk + 1) * partitions, ranges.size()));
         List<Integer> indices = java.util.stream.IntStream.range(0, mine.size()).boxed().toList();
         JavaRDD<DataSet> rdd = sc.parallelize(indices, Math.max(1, mine.size()))
-                .mapPartitions(new IdxMinibatches(files, mine, classes, batchSize, augmentation(), epochSeed));
+                .mapPartitions(new ExecutorMinibatches(format, mine, classes, batchSize, augmentation(), epochSeed,
+                        bad.onSpark(sc)));
         return new Minibatches(rdd, mine.stream().mapToLong(RecordRange::size).sum());
     }
 
@@ -77,20 +87,17 @@ public final class ImageSource {
 
     /** The training split held in memory on this node. */
     public ImageRecords loadTrain() {
-        return IdxMinibatches.read(files.trainImages(), files.trainLabels(), new RecordRange(0, trainCount()),
-                classes, hadoop);
+        return format.read(Split.TRAIN, new RecordRange(0, trainCount()), classes, bad, hadoop);
     }
 
     /** The first {@code n} training images (no augmentation), for monitoring training accuracy. */
     public ImageRecords loadTrainHead(int n) {
-        return IdxMinibatches.read(files.trainImages(), files.trainLabels(),
-                new RecordRange(0, Math.min(n, trainCount())), classes, hadoop);
+        return format.read(Split.TRAIN, new RecordRange(0, Math.min(n, trainCount())), classes, bad, hadoop);
     }
 
     /** The test split held in memory on this node. */
     public ImageRecords loadTest() {
-        return IdxMinibatches.read(files.testImages(), files.testLabels(), new RecordRange(0, testCount()),
-                classes, hadoop);
+        return format.read(Split.TEST, new RecordRange(0, testCount()), classes, bad, hadoop);
     }
 
     private static int limited(int available, int limit) {

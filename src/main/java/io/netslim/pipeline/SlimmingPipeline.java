@@ -97,8 +97,8 @@ public final class SlimmingPipeline {
             return store.uri();
         }
         LOG.info("{} run in {}", start == RunLedger.Start.NEW ? "starting" : "resuming", store.uri());
-        LOG.info("data: {} training and {} test images of shape {} from {}", data.trainCount(), data.testCount(),
-                shapeText(shape), cfg.data().path());
+        LOG.info("data: {} training and {} test images of shape {}: {}", data.trainCount(), data.testCount(),
+                shapeText(shape), data.describe());
         ImageRecords testRecords = data.loadTest();
         test = new InMemoryIterator(testRecords, cfg.evalBatchSize(), Augmentation.NONE, false, 0);
         monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(testRecords.head(cfg.monitorImages()),
@@ -121,6 +121,12 @@ public final class SlimmingPipeline {
                 return store.uri();
             }
             report.summarise(first, section);
+            report.data(data.describe(), data.trainCount(), data.testCount(), data.badRecords().skippedRecords(),
+                    data.badRecords().problems());
+            if (data.badRecords().skippedRecords() > 0) {
+                LOG.warn("data: {} bad records skipped (data.on-bad-record = skip); listed in {}",
+                        data.badRecords().skippedRecords(), REPORT);
+            }
             report.layers(ModelStats.of(Networks.initialised(cfg, shape), shape), ModelStats.of(tuned, shape));
         }
         store.writeText(REPORT, report.toJson());

@@ -82,6 +82,32 @@ class IdxDatasetTest {
     }
 
     @Test
+    void skipPolicyLeavesBadRecordsOutAndCountsEachOnce(@TempDir Path dir) throws IOException {
+        writeDataset(dir, 10, 5, false);
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        byte[] all = Files.readAllBytes(images);
+        Files.write(images, java.util.Arrays.copyOf(all, all.length - 5)); // record 9 incomplete
+        JobConfig.DataConfig skip = TestNets.config("data.path=\"" + dir + "\"", "data.on-bad-record=skip").data();
+        ImageSource source = ImageSource.open(skip, 3, new Configuration()); // labels 3..9 out of range
+        ImageRecords train = source.loadTrain();
+        assertEquals(3, train.size()); // records 0, 1, 2
+        for (int i = 0; i < 3; i++) {
+            assertEquals(label(i), train.label(i));
+            assertEquals(pixel(i, 5), train.pixel(i, 5));
+        }
+        source.loadTrain(); // read again (as in a second epoch): still counted once
+        assertEquals(1 + 6, source.badRecords().skippedRecords(), source.badRecords().problems().toString());
+        String problems = String.join("\n", source.badRecords().problems());
+        assertTrue(problems.contains("train-images-idx3-ubyte: truncated") && problems.contains("record 9 (byte offset "
+                + (16 + 9 * H * W) + ")"), problems);
+        assertTrue(problems.contains("record 3 has label 3"), problems);
+        // The same files under the default policy stop at the first bad record.
+        DataException e = assertThrows(DataException.class,
+                () -> ImageSource.open(dataConfig(dir), 3, new Configuration()).loadTrain());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
     void augmentationFlipsAndShiftsWithinThePaddedFrame() {
         float[] img = new float[H * W];
         for (int i = 0; i < img.length; i++) {

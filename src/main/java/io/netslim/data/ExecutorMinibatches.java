@@ -10,25 +10,28 @@ import java.util.NoSuchElementException;
 import java.util.Random;
 
 /**
- * Runs on the executors: reads its own record ranges (by index) of the IDX files through Hadoop's FileSystem API
- * and yields shuffled, augmented minibatches. The driver only ships the ranges.
+ * Runs on the executors: reads its own record ranges (by index) of the training split through the dataset
+ * format and yields shuffled, augmented minibatches. The driver only ships the ranges.
  */
-public final class IdxMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
-    private final IdxDataset dataset;
+public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
+    private final DatasetFormat format;
     private final List<RecordRange> ranges;
     private final int classes;
     private final int batchSize;
     private final Augmentation augmentation;
     private final long seed;
+    private final BadRecords bad;
 
     /** The RDD holds indices into {@code ranges} (plain integers travel through any Spark serializer). */
-    public IdxMinibatches(IdxDataset dataset, List<RecordRange> ranges, int classes, int batchSize, Augmentation augmentation, long seed) {
-        this.dataset = dataset;
+    public ExecutorMinibatches(DatasetFormat format, List<RecordRange> ranges, int classes, int batchSize,
+                               Augmentation augmentation, long seed, BadRecords bad) {
+        this.format = format;
         this.ranges = List.copyOf(ranges);
         this.classes = classes;
         this.batchSize = batchSize;
         this.augmentation = augmentation;
         this.seed = seed;
+        this.bad = bad;
     }
 
     @Override
@@ -60,20 +63,11 @@ public final class IdxMinibatches implements FlatMapFunction<Iterator<Integer>, 
             }
 
             private void load(RecordRange range) {
-                records = read(dataset.trainImages(), dataset.trainLabels(), range, classes, hadoop);
+                records = format.read(Split.TRAIN, range, classes, bad, hadoop);
                 rnd = new Random(seed * 1_000_003L + range.start());
                 order = records.order(rnd);
                 next = 0;
             }
         };
-    }
-
-    /** Reads one range of images and labels. */
-    public static ImageRecords read(IdxFile images, IdxFile labels, RecordRange range, int classes,
-                                    Configuration hadoop) {
-        byte[] pixels = images.read(range.start(), range.size(), hadoop);
-        byte[] y = labels.read(range.start(), range.size(), hadoop);
-        int[] d = images.dims();
-        return new ImageRecords(pixels, y, 1, d[1], d[2], classes, labels.uri(), range.start());
     }
 }

@@ -1,0 +1,23 @@
+package io.netslim.data;
+
+import io.netslim.config.JobConfig;
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.List;
+
+/** The dataset formats by {@code data.format} name; a new format is one more case here. */
+public final class DatasetFormats {
+    /** Every accepted value of data.format. */
+    public static final List<String> NAMES = List.of("idx");
+
+    private DatasetFormats() {
+    }
+
+    /** Opens the configured dataset on the driver: lists its files and checks their headers. */
+    public static DatasetFormat open(JobConfig.DataConfig data, Configuration hadoop) {
+        return switch (data.format()) {
+            case "idx" -> IdxDataset.locate(data.path(), hadoop);
+            default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
+        };
+    }
+}
