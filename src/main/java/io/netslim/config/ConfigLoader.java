@@ -88,14 +88,12 @@ public final class ConfigLoader {
     }
 
     private static String quoteKey(String key) {
-        // Keys may contain dashes; HOCON paths allow them unquoted. Quote each element only if needed.
-        StringBuilder sb = new StringBuilder();
-        for (String part : key.split("\\.", -1)) {
-            if (sb.length() > 0) {
-                sb.append('.');
-            }
-            sb.append(part.matches("[A-Za-z0-9_-]+") ? part : '"' + part.replace("\"", "\\\"") + '"');
+        // A HOCON path expression: spark.conf."spark.executor.memory" keeps its quoted element whole,
+        // plain elements (with dashes) are taken as they are; joinPath quotes what needs quoting.
+        try {
+            return com.typesafe.config.ConfigUtil.joinPath(com.typesafe.config.ConfigUtil.splitPath(key));
+        } catch (com.typesafe.config.ConfigException e) {
+            throw new ConfigException("--set '" + key + "=...': not a valid key (" + e.getMessage() + ")");
         }
-        return sb.toString();
     }
 }

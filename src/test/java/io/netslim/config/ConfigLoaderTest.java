@@ -19,13 +19,15 @@ class ConfigLoaderTest {
         File file = dir.resolve("job.conf").toFile();
         Files.writeString(file.toPath(), "train { epochs = 7, lr = 0.05 }\nprune.ratio = 0.6\n");
         JobConfig cfg = JobConfig.from(ConfigLoader.load(file, List.of("train.epochs=9",
-                "spark.conf.spark.executor.memory=4g", "spark.conf.\"spark.hadoop.fs.defaultFS\"=hdfs://nn:9000")));
+                "spark.conf.spark.executor.memory=4g", "spark.conf.\"spark.hadoop.fs.defaultFS\"=hdfs://nn:9000", "spark.conf.\"spark.eventLog.enabled\"=true")));
         assertEquals(9, cfg.train().epochs());
         assertEquals(0.05, cfg.train().lr());
         assertEquals(0.6, cfg.prune().ratio());
         assertEquals(64, cfg.train().batchSize()); // from reference.conf
         assertEquals("4g", cfg.spark().conf().get("spark.executor.memory"));
         assertEquals("hdfs://nn:9000", cfg.spark().conf().get("spark.hadoop.fs.defaultFS")); // quoted key, unquoted
+        assertEquals("true", cfg.spark().conf().get("spark.eventLog.enabled")); // quoted key, HOCON value
+        assertEquals(1, cfg.spark().conf().keySet().stream().filter(k -> k.contains("eventLog")).count());
     }
 
     @Test
