@@ -2,9 +2,7 @@ package io.netslim.cli;
 
 import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.JobConfig;
-import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
-import io.netslim.data.InMemoryIterator;
 import io.netslim.metrics.Accuracy;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -33,8 +31,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         ComputationGraph graph = VerifiedModels.read(model, hadoop);
-        double acc = Accuracy.of(graph, new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(),
-                Augmentation.NONE, false, 0));
+        double acc = Accuracy.of(graph, data.testBatches(cfg.evalBatchSize()));
         System.out.println(json ? "{\"test_accuracy\": " + acc + "}" : String.format("test accuracy: %.4f", acc));
         return ExitCodes.OK;
     }

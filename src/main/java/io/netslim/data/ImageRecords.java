@@ -32,14 +32,6 @@ public final class ImageRecords {
         this.classes = classes;
     }
 
-    /** The first {@code n} records (all when there are fewer). */
-    public ImageRecords head(int n) {
-        int k = Math.min(n, size());
-        int recordSize = channels * height * width;
-        return new ImageRecords(java.util.Arrays.copyOf(pixels, k * recordSize), java.util.Arrays.copyOf(labels, k),
-                channels, height, width, classes);
-    }
-
     /** The label of record {@code i}. */
     public int label(int i) {
         return labels[i];

@@ -85,6 +85,23 @@ public final class ImageSource {
     public record Minibatches(JavaRDD<DataSet> rdd, long images) {
     }
 
+    /** The training split, streamed on this node a chunk at a time (fine-tuning). */
+    public ImageBatches trainBatches(int batchSize, long seed) {
+        return new StreamingIterator(format, Split.TRAIN, trainCount(), classes, bad, hadoop, batchSize, augmentation(),
+                true, seed, StreamingIterator.CHUNK);
+    }
+
+    /** The test split in its order, streamed on this node a chunk at a time (evaluation). */
+    public ImageBatches testBatches(int batchSize) {
+        return new StreamingIterator(format, Split.TEST, testCount(), classes, bad, hadoop, batchSize,
+                Augmentation.NONE, false, 0, StreamingIterator.CHUNK);
+    }
+
+    /** The first {@code n} test images (monitoring test accuracy during training). */
+    public ImageRecords loadTestHead(int n) {
+        return format.read(Split.TEST, new RecordRange(0, Math.min(n, testCount())), classes, bad, hadoop);
+    }
+
     /** The training split held in memory on this node. */
     public ImageRecords loadTrain() {
         return format.read(Split.TRAIN, new RecordRange(0, trainCount()), classes, bad, hadoop);

@@ -10,10 +10,8 @@ import io.netslim.artifacts.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
-import io.netslim.data.Augmentation;
-import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;
-import io.netslim.data.InMemoryIterator;
+import io.netslim.data.ImageBatches;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.BnScaleImportance;
@@ -55,8 +53,7 @@ public final class RatioSweep {
         JobConfig cfg = JobConfig.from(ConfigFactory.parseString(
                 JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString()));
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
-        InMemoryIterator test = new InMemoryIterator(data.loadTest(), cfg.evalBatchSize(), Augmentation.NONE, false, 0);
-        ImageRecords train = finetuneEpochs > 0 ? data.loadTrain() : null;
+        ImageBatches test = data.testBatches(cfg.evalBatchSize());
 
         Map<String, ComputationGraph> models = new LinkedHashMap<>();
         ledger.check("pass-" + cfg.passes() + "/sparse", SlimmingPipeline.SPARSE);
@@ -84,9 +81,8 @@ public final class RatioSweep {
                 LOG.info("sweep {} at ratio {}: test accuracy {} ({} params)", m.getKey(), ratio,
                         String.format("%.4f", acc), stats.params());
                 if (tuned != null) {
-                    LocalTrainer.fit("sweep fine-tune", pruned, new InMemoryIterator(train, cfg.finetune().batchSize(),
-                            data.augmentation(), true, cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(),
-                            EpochListener.NONE);
+                    LocalTrainer.fit("sweep fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(),
+                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(), EpochListener.NONE);
                     point(tuned, ratio, Accuracy.of(pruned, test), stats, full);
                 }
             }

@@ -11,7 +11,7 @@ import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
-import io.netslim.data.ImageRecords;
+import io.netslim.data.ImageBatches;
 import io.netslim.data.InMemoryIterator;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.Latency;
@@ -60,7 +60,7 @@ public final class SlimmingPipeline {
     private ArtifactStore store;
     private RunLedger ledger;
     private ImageSource data;
-    private InMemoryIterator test;
+    private ImageBatches test;
     private InMemoryIterator monitor;
     private InMemoryIterator trainMonitor;
     private MetricsLog metrics;
@@ -99,9 +99,8 @@ public final class SlimmingPipeline {
         LOG.info("{} run in {}", start == RunLedger.Start.NEW ? "starting" : "resuming", store.uri());
         LOG.info("data: {} training and {} test images of shape {}: {}", data.trainCount(), data.testCount(),
                 shapeText(shape), data.describe());
-        ImageRecords testRecords = data.loadTest();
-        test = new InMemoryIterator(testRecords, cfg.evalBatchSize(), Augmentation.NONE, false, 0);
-        monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(testRecords.head(cfg.monitorImages()),
+        test = data.testBatches(cfg.evalBatchSize());
+        monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(data.loadTestHead(cfg.monitorImages()),
                 cfg.evalBatchSize(), Augmentation.NONE, false, 0);
         trainMonitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(
                 data.loadTrainHead(cfg.monitorImages()), cfg.evalBatchSize(), Augmentation.NONE, false, 0);
@@ -255,8 +254,7 @@ public final class SlimmingPipeline {
 
         private ComputationGraph fineTune(ComputationGraph pruned) {
             long t0 = System.nanoTime();
-            InMemoryIterator train = new InMemoryIterator(data.loadTrain(), cfg.finetune().batchSize(),
-                    data.augmentation(), true, cfg.train().seed() + pass);
+            ImageBatches train = data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed() + pass);
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
                     cfg.finetune().lr(), this::onEpoch);
             double acc = Accuracy.of(pruned, test);

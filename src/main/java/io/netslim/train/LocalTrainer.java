@@ -1,6 +1,6 @@
 package io.netslim.train;
 
-import io.netslim.data.InMemoryIterator;
+import io.netslim.data.ImageBatches;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +15,7 @@ public final class LocalTrainer {
     }
 
     /** Trains {@code graph} in place for {@code epochs} passes over {@code data}; returns images/s. */
-    public static double fit(String stage, ComputationGraph graph, InMemoryIterator data, int epochs, double lr,
+    public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
                              EpochListener listener) {
         if (epochs == 0) {
             return 0;

@@ -108,6 +108,42 @@ class IdxDatasetTest {
     }
 
     @Test
+    void streamingVisitsEveryRecordOncePerPassHoldingOneChunk(@TempDir Path dir) throws IOException {
+        writeDataset(dir, 10, 5, false);
+        IdxDataset format = IdxDataset.locate(dir.toString(), new Configuration());
+        StreamingIterator ordered = new StreamingIterator(format, Split.TRAIN, 10, 10, BadRecords.failing(),
+                new Configuration(), 4, Augmentation.NONE, false, 0, 3);
+        assertEquals(java.util.List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), recordsOf(ordered));
+        StreamingIterator shuffled = new StreamingIterator(format, Split.TRAIN, 10, 10, BadRecords.failing(),
+                new Configuration(), 4, Augmentation.NONE, true, 7, 3);
+        java.util.List<Integer> first = recordsOf(shuffled);
+        shuffled.reset();
+        java.util.List<Integer> second = recordsOf(shuffled);
+        assertEquals(java.util.Set.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), new java.util.HashSet<>(first));
+        assertEquals(10, first.size());
+        assertEquals(10, second.size());
+        assertTrue(!first.equals(second) && !first.equals(recordsOf(ordered)), first + " " + second);
+    }
+
+    /** Which records an iterator yields, in order (pixel 0 identifies the record). */
+    private static java.util.List<Integer> recordsOf(StreamingIterator it) {
+        java.util.List<Integer> out = new java.util.ArrayList<>();
+        it.reset();
+        while (it.hasNext()) {
+            DataSet b = it.next();
+            for (int i = 0; i < b.numExamples(); i++) {
+                int p0 = Math.round(b.getFeatures().getFloat(i, 0, 0, 0) * 255);
+                for (int r = 0; r < 10; r++) {
+                    if (pixel(r, 0) == p0 && Math.round(b.getFeatures().getFloat(i, 0, 0, 1) * 255) == pixel(r, 1)) {
+                        out.add(r);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    @Test
     void augmentationFlipsAndShiftsWithinThePaddedFrame() {
         float[] img = new float[H * W];
         for (int i = 0; i < img.length; i++) {

@@ -4,9 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
 import io.netslim.TestNets;
-import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
-import io.netslim.data.InMemoryIterator;
 import io.netslim.metrics.Accuracy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -108,7 +106,7 @@ class EndToEndTest {
         assertTrue(!tuned.getConfiguration().toJson().contains("io.netslim"), "model needs netslim classes");
         ImageSource data = ImageSource.open(TestNets.config("data.path=" + TestNets.fashionMnist(),
                 "data.limit-test=1000").data(), 10, new Configuration());
-        double measured = Accuracy.of(tuned, new InMemoryIterator(data.loadTest(), 256, Augmentation.NONE, false, 0));
+        double measured = Accuracy.of(tuned, data.testBatches(256));
         assertEquals(reported, measured, 1.5e-3);
         assertEquals(report.at("/params/after").asLong(),
                 io.netslim.metrics.ModelStats.of(tuned, data.inputShape()).params());
