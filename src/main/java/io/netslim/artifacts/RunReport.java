@@ -54,8 +54,14 @@ public final class RunReport {
     }
 
     /** The input data: where it came from, and the records left out under data.on-bad-record = skip. */
-    public void data(String source, long trainImages, long testImages, long skipped, java.util.List<String> problems) {
+    public void data(String source, long trainImages, long testImages, long skipped, java.util.List<String> problems,
+                     String normalizationJson) {
         ObjectNode data = root.putObject("data");
+        try {
+            data.set("normalization", normalizationJson == null ? null : JSON.readTree(normalizationJson));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
         data.put("source", source);
         data.put("train_images", trainImages);
         data.put("test_images", testImages);

@@ -31,6 +31,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         ComputationGraph graph = VerifiedModels.read(model, hadoop);
+        data.normalizeWith(io.netslim.pipeline.Normalizations.forModel(cfg, model, hadoop));
         double acc = Accuracy.of(graph, data.testBatches(cfg.evalBatchSize()));
         System.out.println(json ? "{\"test_accuracy\": " + acc + "}" : String.format("test accuracy: %.4f", acc));
         return ExitCodes.OK;

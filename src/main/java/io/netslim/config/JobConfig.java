@@ -29,7 +29,7 @@ public record JobConfig(
     /** Where the data comes from and how training images are augmented. */
     public record DataConfig(String format, String path, int limitTrain, int limitTest,
                              boolean flip, int cropPadding, String onBadRecord, int imageSize,
-                             String cifarLabels) implements Serializable {
+                             String cifarLabels, String normalize, float[] mean, float[] std) implements Serializable {
     }
 
     /** Which network to build. */
@@ -73,7 +73,10 @@ public record JobConfig(
                 r.intAtLeast("data.augment.crop-padding", 0),
                 r.oneOf("data.on-bad-record", List.of("fail", "skip")),
                 r.intAtLeast("data.image-size", 1),
-                r.oneOf("data.cifar-labels", List.of("fine", "coarse")));
+                r.oneOf("data.cifar-labels", List.of("fine", "coarse")),
+                r.oneOf("data.normalize", List.of("off", "auto", "given")),
+                r.positiveFloats("data.mean", false),
+                r.positiveFloats("data.std", true));
         ModelConfig model = new ModelConfig(
                 r.string("model.arch"),
                 r.intAtLeast("model.depth", 1),
@@ -114,6 +117,10 @@ public record JobConfig(
         }
         SparkSettings spark = new SparkSettings(r.string("spark.master"), r.string("spark.app-name"), sparkConf);
         String output = r.string("output");
+        if (data.normalize().equals("given") && (data.mean().length == 0 || data.mean().length != data.std().length)) {
+            r.problems.add("data.normalize = given: expected data.mean and data.std with one value per channel, got "
+                    + data.mean().length + " and " + data.std().length);
+        }
         if (!r.problems.isEmpty()) {
             throw new ConfigException(r.problems);
         }
@@ -158,6 +165,19 @@ public record JobConfig(
                 problems.add(key + " = '" + v + "': expected one of " + allowed);
             }
             return v;
+        }
+
+        float[] positiveFloats(String key, boolean strictlyPositive) {
+            List<Double> values = read(key, () -> c.getDoubleList(key), List.of(), "a list of numbers");
+            float[] out = new float[values.size()];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = values.get(i).floatValue();
+                if (strictlyPositive ? !(out[i] > 0) : !(out[i] >= 0)) {
+                    problems.add(key + " = " + values + ": expected numbers " + (strictlyPositive ? "> 0" : ">= 0"));
+                    break;
+                }
+            }
+            return out;
         }
 
         long[] shape(String key) {

@@ -21,10 +21,11 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
     private final Augmentation augmentation;
     private final long seed;
     private final BadRecords bad;
+    private final Normalization normalization;
 
     /** The RDD holds indices into {@code ranges} (plain integers travel through any Spark serializer). */
     public ExecutorMinibatches(DatasetFormat format, List<RecordRange> ranges, int classes, int batchSize,
-                               Augmentation augmentation, long seed, BadRecords bad) {
+                               Augmentation augmentation, Normalization normalization, long seed, BadRecords bad) {
         this.format = format;
         this.ranges = List.copyOf(ranges);
         this.classes = classes;
@@ -32,6 +33,7 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
         this.augmentation = augmentation;
         this.seed = seed;
         this.bad = bad;
+        this.normalization = normalization;
     }
 
     @Override
@@ -57,7 +59,7 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
                     throw new NoSuchElementException();
                 }
                 int to = Math.min(next + batchSize, order.length);
-                DataSet batch = records.batch(order, next, to, augmentation, rnd);
+                DataSet batch = records.batch(order, next, to, augmentation, normalization, rnd);
                 next = to;
                 return batch;
             }

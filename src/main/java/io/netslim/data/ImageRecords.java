@@ -42,13 +42,19 @@ public final class ImageRecords {
         return pixels[i * channels * height * width + k] & 0xff;
     }
 
+    /** Bytes per record (channels x height x width). */
+    public int recordSize() {
+        return channels * height * width;
+    }
+
     /** Number of records. */
     public int size() {
         return labels.length;
     }
 
     /** The records {@code order[from..to)} as one minibatch. */
-    public DataSet batch(int[] order, int from, int to, Augmentation augmentation, Random rnd) {
+    public DataSet batch(int[] order, int from, int to, Augmentation augmentation, Normalization normalization,
+                         Random rnd) {
         int n = to - from;
         int recordSize = channels * height * width;
         float[] features = new float[n * recordSize];
@@ -62,6 +68,7 @@ public final class ImageRecords {
                 features[dst + k] = (pixels[src + k] & 0xff) / 255f;
             }
             augmentation.apply(features, dst, channels, height, width, scratch, rnd);
+            normalization.apply(features, dst, channels, height, width);
             oneHot[i * classes + labels[r]] = 1f;
         }
         INDArray f = Nd4j.create(features, new long[] {n, channels, height, width}, 'c');

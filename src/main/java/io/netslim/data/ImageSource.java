@@ -18,6 +18,7 @@ public final class ImageSource {
     private final DatasetFormat format;
     private final BadRecords bad;
     private final Configuration hadoop;
+    private Normalization normalization = Normalization.NONE;
 
     private ImageSource(JobConfig.DataConfig data, int classes, DatasetFormat format, Configuration hadoop) {
         this.data = data;
@@ -57,6 +58,29 @@ public final class ImageSource {
         return bad;
     }
 
+    /** Standardises every minibatch from now on (checked against the images' channels). */
+    public void normalizeWith(Normalization n) {
+        if (!n.isNone() && n.mean().length != inputShape()[0]) {
+            throw new io.netslim.config.ConfigException("data.mean/data.std: " + n.mean().length
+                    + " value(s), expected one per channel (" + inputShape()[0] + ")");
+        }
+        this.normalization = n;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
+    /** Per-channel mean and std of the training split, in one pass on the executors of {@code sc}. */
+    public Normalization channelStats(JavaSparkContext sc) {
+        return ChannelStats.compute(sc, format, trainCount(), classes, bad, sc.defaultParallelism() * 4);
+    }
+
+    /** Minibatches over records already read (monitor sets), normalized like the rest, in their order. */
+    public ImageBatches heldInMemory(ImageRecords records, int batchSize) {
+        return new InMemoryIterator(records, batchSize, Augmentation.NONE, normalization, false, 0);
+    }
+
     /** Training augmentation from the config. */
     public Augmentation augmentation() {
         return new Augmentation(data.flip(), data.cropPadding());
@@ -76,8 +100,8 @@ public final class ImageSource {
                 Math.min((chunk + 1) * partitions, ranges.size()));
         List<Integer> indices = java.util.stream.IntStream.range(0, mine.size()).boxed().toList();
         JavaRDD<DataSet> rdd = sc.parallelize(indices, Math.max(1, mine.size()))
-                .mapPartitions(new ExecutorMinibatches(format, mine, classes, batchSize, augmentation(), epochSeed,
-                        bad.onSpark(sc)));
+                .mapPartitions(new ExecutorMinibatches(format, mine, classes, batchSize, augmentation(), normalization,
+                        epochSeed, bad.onSpark(sc)));
         return new Minibatches(rdd, mine.stream().mapToLong(RecordRange::size).sum());
     }
 
@@ -88,13 +112,13 @@ public final class ImageSource {
     /** The training split, streamed on this node a chunk at a time (fine-tuning). */
     public ImageBatches trainBatches(int batchSize, long seed) {
         return new StreamingIterator(format, Split.TRAIN, trainCount(), classes, bad, hadoop, batchSize, augmentation(),
-                true, seed, StreamingIterator.CHUNK);
+                normalization, true, seed, StreamingIterator.CHUNK);
     }
 
     /** The test split in its order, streamed on this node a chunk at a time (evaluation). */
     public ImageBatches testBatches(int batchSize) {
         return new StreamingIterator(format, Split.TEST, testCount(), classes, bad, hadoop, batchSize,
-                Augmentation.NONE, false, 0, StreamingIterator.CHUNK);
+                Augmentation.NONE, normalization, false, 0, StreamingIterator.CHUNK);
     }
 
     /** The first {@code n} test images (monitoring test accuracy during training). */

@@ -8,16 +8,18 @@ import java.util.Random;
 public final class InMemoryIterator extends ImageBatches {
     private final ImageRecords records;
     private final Augmentation augmentation;
+    private final Normalization normalization;
     private final Random rnd;
     private final boolean shuffle;
     private int[] order;
     private int next;
 
-    public InMemoryIterator(ImageRecords records, int batchSize, Augmentation augmentation, boolean shuffle,
-                            long seed) {
+    public InMemoryIterator(ImageRecords records, int batchSize, Augmentation augmentation,
+                            Normalization normalization, boolean shuffle, long seed) {
         super(batchSize);
         this.records = records;
         this.augmentation = augmentation;
+        this.normalization = normalization;
         this.shuffle = shuffle;
         this.rnd = new Random(seed);
         reset();
@@ -31,7 +33,7 @@ public final class InMemoryIterator extends ImageBatches {
     @Override
     protected DataSet nextBatch(int num) {
         int to = Math.min(next + num, order.length);
-        DataSet ds = records.batch(order, next, to, augmentation, rnd);
+        DataSet ds = records.batch(order, next, to, augmentation, normalization, rnd);
         next = to;
         return ds;
     }

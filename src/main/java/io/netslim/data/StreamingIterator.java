@@ -24,6 +24,7 @@ public final class StreamingIterator extends ImageBatches {
     private final BadRecords bad;
     private final Configuration hadoop;
     private final Augmentation augmentation;
+    private final Normalization normalization;
     private final boolean shuffle;
     private final Random rnd;
     private final int chunkRecords;
@@ -34,7 +35,8 @@ public final class StreamingIterator extends ImageBatches {
     private int next;
 
     StreamingIterator(DatasetFormat format, Split split, int count, int classes, BadRecords bad, Configuration hadoop,
-                      int batchSize, Augmentation augmentation, boolean shuffle, long seed, int chunkRecords) {
+                      int batchSize, Augmentation augmentation, Normalization normalization, boolean shuffle,
+                      long seed, int chunkRecords) {
         super(batchSize);
         this.format = format;
         this.split = split;
@@ -43,6 +45,7 @@ public final class StreamingIterator extends ImageBatches {
         this.bad = bad;
         this.hadoop = hadoop;
         this.augmentation = augmentation;
+        this.normalization = normalization;
         this.shuffle = shuffle;
         this.rnd = new Random(seed);
         this.chunkRecords = chunkRecords;
@@ -67,7 +70,7 @@ public final class StreamingIterator extends ImageBatches {
     @Override
     protected DataSet nextBatch(int num) {
         int to = Math.min(next + num, order.length);
-        DataSet ds = current.batch(order, next, to, augmentation, rnd);
+        DataSet ds = current.batch(order, next, to, augmentation, normalization, rnd);
         next = to;
         return ds;
     }

@@ -51,7 +51,8 @@ public final class Benchmark {
             JobConfig.DataConfig d = cfg.data();
             int slice = d.limitTrain() > 0 ? Math.min(d.limitTrain(), SPARK_IMAGES) : SPARK_IMAGES;
             data = ImageSource.open(new JobConfig.DataConfig(d.format(), d.path(), slice, d.limitTest(), d.flip(),
-                    d.cropPadding(), d.onBadRecord(), d.imageSize(), d.cifarLabels()), cfg.model().classes(), hadoop);
+                    d.cropPadding(), d.onBadRecord(), d.imageSize(), d.cifarLabels(), d.normalize(), d.mean(), d.std()),
+                    cfg.model().classes(), hadoop);
             shape = data.inputShape();
         }
         int batch = cfg.train().batchSize();

@@ -53,6 +53,7 @@ public final class RatioSweep {
         JobConfig cfg = JobConfig.from(ConfigFactory.parseString(
                 JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString()));
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
+        data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));
         ImageBatches test = data.testBatches(cfg.evalBatchSize());
 
         Map<String, ComputationGraph> models = new LinkedHashMap<>();

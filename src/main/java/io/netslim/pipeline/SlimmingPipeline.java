@@ -9,10 +9,8 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.RunReport;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
-import io.netslim.data.Augmentation;
 import io.netslim.data.ImageSource;
 import io.netslim.data.ImageBatches;
-import io.netslim.data.InMemoryIterator;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
@@ -61,8 +59,8 @@ public final class SlimmingPipeline {
     private RunLedger ledger;
     private ImageSource data;
     private ImageBatches test;
-    private InMemoryIterator monitor;
-    private InMemoryIterator trainMonitor;
+    private ImageBatches monitor;
+    private ImageBatches trainMonitor;
     private MetricsLog metrics;
     private final Map<String, String> lineage = new LinkedHashMap<>();
 
@@ -99,14 +97,15 @@ public final class SlimmingPipeline {
         LOG.info("{} run in {}", start == RunLedger.Start.NEW ? "starting" : "resuming", store.uri());
         LOG.info("data: {} training and {} test images of shape {}: {}", data.trainCount(), data.testCount(),
                 shapeText(shape), data.describe());
-        test = data.testBatches(cfg.evalBatchSize());
-        monitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(data.loadTestHead(cfg.monitorImages()),
-                cfg.evalBatchSize(), Augmentation.NONE, false, 0);
-        trainMonitor = cfg.monitorImages() == 0 ? null : new InMemoryIterator(
-                data.loadTrainHead(cfg.monitorImages()), cfg.evalBatchSize(), Augmentation.NONE, false, 0);
         metrics = new MetricsLog(store);
         RunReport report = new RunReport(cfg.rendered());
         try (LazySpark spark = new LazySpark(cfg.spark())) {
+            data.normalizeWith(Normalizations.forRun(cfg, data, ledger, store, spark::get));
+            test = data.testBatches(cfg.evalBatchSize());
+            monitor = cfg.monitorImages() == 0 ? null
+                    : data.heldInMemory(data.loadTestHead(cfg.monitorImages()), cfg.evalBatchSize());
+            trainMonitor = cfg.monitorImages() == 0 ? null
+                    : data.heldInMemory(data.loadTrainHead(cfg.monitorImages()), cfg.evalBatchSize());
             RunReport.Section first = null;
             RunReport.Section section = null;
             ComputationGraph tuned = null;
@@ -121,7 +120,7 @@ public final class SlimmingPipeline {
             }
             report.summarise(first, section);
             report.data(data.describe(), data.trainCount(), data.testCount(), data.badRecords().skippedRecords(),
-                    data.badRecords().problems());
+                    data.badRecords().problems(), data.normalization().isNone() ? null : Normalizations.json(data.normalization()));
             if (data.badRecords().skippedRecords() > 0) {
                 LOG.warn("data: {} bad records skipped (data.on-bad-record = skip); listed in {}",
                         data.badRecords().skippedRecords(), REPORT);

@@ -30,7 +30,7 @@ class IdxDatasetTest {
         assertEquals(10, source.trainCount());
         assertEquals(5, source.testCount());
         ImageRecords train = source.loadTrain();
-        DataSet batch = train.batch(train.order(null), 0, 10, Augmentation.NONE, null);
+        DataSet batch = train.batch(train.order(null), 0, 10, Augmentation.NONE, Normalization.NONE, null);
         for (int i = 0; i < 10; i++) {
             for (int p = 0; p < H * W; p++) {
                 assertEquals(pixel(i, p) / 255f, batch.getFeatures().getFloat(i, 0, p / W, p % W), 1e-7);
@@ -112,10 +112,10 @@ class IdxDatasetTest {
         writeDataset(dir, 10, 5, false);
         IdxDataset format = IdxDataset.locate(dir.toString(), new Configuration());
         StreamingIterator ordered = new StreamingIterator(format, Split.TRAIN, 10, 10, BadRecords.failing(),
-                new Configuration(), 4, Augmentation.NONE, false, 0, 3);
+                new Configuration(), 4, Augmentation.NONE, Normalization.NONE, false, 0, 3);
         assertEquals(java.util.List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9), recordsOf(ordered));
         StreamingIterator shuffled = new StreamingIterator(format, Split.TRAIN, 10, 10, BadRecords.failing(),
-                new Configuration(), 4, Augmentation.NONE, true, 7, 3);
+                new Configuration(), 4, Augmentation.NONE, Normalization.NONE, true, 7, 3);
         java.util.List<Integer> first = recordsOf(shuffled);
         shuffled.reset();
         java.util.List<Integer> second = recordsOf(shuffled);
@@ -141,6 +141,28 @@ class IdxDatasetTest {
             }
         }
         return out;
+    }
+
+    @Test
+    void channelStatisticsAndNormalizationAreExact(@TempDir Path dir) throws IOException {
+        writeDataset(dir, 10, 5, false);
+        ImageRecords train = ImageSource.open(dataConfig(dir), 10, new Configuration()).loadTrain();
+        double sum = 0;
+        double squares = 0;
+        for (int i = 0; i < 10; i++) {
+            for (int p = 0; p < H * W; p++) {
+                sum += pixel(i, p) / 255.0;
+                squares += (pixel(i, p) / 255.0) * (pixel(i, p) / 255.0);
+            }
+        }
+        double mean = sum / (10 * H * W);
+        double std = Math.sqrt(squares / (10 * H * W) - mean * mean);
+        Normalization n = ChannelStats.of(train, 1).normalization();
+        assertEquals(mean, n.mean()[0], 1e-6);
+        assertEquals(std, n.std()[0], 1e-6);
+        DataSet batch = train.batch(train.order(null), 0, 10, Augmentation.NONE, n, null);
+        assertEquals((pixel(3, 5) / 255.0 - mean) / std, batch.getFeatures().getFloat(3, 0, 5 / W, 5 % W), 1e-5);
+        assertThrows(IllegalArgumentException.class, () -> new Normalization(new float[] {0.5f}, new float[] {0f}));
     }
 
     @Test

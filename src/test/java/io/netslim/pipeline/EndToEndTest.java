@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
 import io.netslim.TestNets;
+import io.netslim.config.JobConfig;
+import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;
+import io.netslim.data.Normalization;
 import io.netslim.metrics.Accuracy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -53,7 +56,7 @@ class EndToEndTest {
     void pipelineWritesEveryArtifactToHdfsAndTheModelsHoldUp() throws Exception {
         String output = hdfs.getURI() + "/runs/e2e";
         List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=4000",
-                "data.limit-test=1000", "model.depth=8", "train.epochs=2", "finetune.epochs=2",
+                "data.limit-test=1000", "data.normalize=auto", "model.depth=8", "train.epochs=2", "finetune.epochs=2",
                 "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"");
         String[] args = sets.stream().flatMap(s -> java.util.stream.Stream.of("--set", s))
                 .toList().toArray(new String[0]);
@@ -64,7 +67,7 @@ class EndToEndTest {
 
         FileSystem fs = hdfs.getFileSystem();
         for (String name : List.of(SlimmingPipeline.SPARSE, SlimmingPipeline.PRUNED, SlimmingPipeline.FINETUNED,
-                SlimmingPipeline.GAMMAS, SlimmingPipeline.REPORT)) {
+                SlimmingPipeline.GAMMAS, SlimmingPipeline.REPORT, Normalizations.FILE)) {
             Path p = new Path(output, name);
             assertTrue(fs.exists(p) && fs.getFileStatus(p).getLen() > 0, "missing " + p);
         }
@@ -104,8 +107,26 @@ class EndToEndTest {
             tuned = ModelSerializer.restoreComputationGraph(in, false);
         }
         assertTrue(!tuned.getConfiguration().toJson().contains("io.netslim"), "model needs netslim classes");
-        ImageSource data = ImageSource.open(TestNets.config("data.path=" + TestNets.fashionMnist(),
-                "data.limit-test=1000").data(), 10, new Configuration());
+        JobConfig cfg = TestNets.config("data.path=" + TestNets.fashionMnist(), "data.limit-train=4000",
+                "data.limit-test=1000", "data.normalize=auto");
+        ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
+        // The mean and std computed on the executors are those of the 4000 training images.
+        Normalization norm = Normalizations.forModel(cfg, output + "/" + SlimmingPipeline.FINETUNED, fs.getConf());
+        ImageRecords train = data.loadTrain();
+        double sum = 0;
+        double squares = 0;
+        for (int i = 0; i < train.size(); i++) {
+            for (int k = 0; k < train.recordSize(); k++) {
+                double x = train.pixel(i, k) / 255.0;
+                sum += x;
+                squares += x * x;
+            }
+        }
+        double n = (double) train.size() * train.recordSize();
+        assertEquals(sum / n, norm.mean()[0], 1e-5);
+        assertEquals(Math.sqrt(squares / n - (sum / n) * (sum / n)), norm.std()[0], 1e-5);
+        assertEquals(norm.mean()[0], report.at("/data/normalization/mean/0").asDouble(), 1e-6);
+        data.normalizeWith(norm);
         double measured = Accuracy.of(tuned, data.testBatches(256));
         assertEquals(reported, measured, 1.5e-3);
         assertEquals(report.at("/params/after").asLong(),

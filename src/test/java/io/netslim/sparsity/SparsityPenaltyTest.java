@@ -4,6 +4,7 @@ import io.netslim.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.data.InMemoryIterator;
+import io.netslim.data.Normalization;
 import io.netslim.pipeline.Networks;
 import io.netslim.train.LocalTrainer;
 import org.apache.hadoop.conf.Configuration;
@@ -68,7 +69,7 @@ class SparsityPenaltyTest {
                 "data.limit-train=640", "train.seed=3");
         ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
         ComputationGraph graph = Networks.forSparsityTraining(cfg, data.inputShape());
-        InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), true, 3);
+        InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), Normalization.NONE, true, 3);
         LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, io.netslim.train.EpochListener.NONE);
         return Arrays.stream(graph.getLayers())
                 .filter(l -> l.conf().getLayer() instanceof BatchNormalization)
