@@ -26,8 +26,10 @@ public final class ChannelStats implements Serializable {
         int channels = (int) format.shape()[0];
         List<RecordRange> ranges = RecordRange.split(count, parts);
         BadRecords onSpark = bad.onSpark(sc);
-        ChannelStats total = sc.parallelize(ranges, ranges.size())
-                .map(range -> of(format.read(Split.TRAIN, range, classes, onSpark, new Configuration()), channels))
+        // The RDD holds indices into the ranges: Spark's Kryo cannot serialise Java records.
+        List<Integer> indices = java.util.stream.IntStream.range(0, ranges.size()).boxed().toList();
+        ChannelStats total = sc.parallelize(indices, ranges.size())
+                .map(i -> of(format.read(Split.TRAIN, ranges.get(i), classes, onSpark, new Configuration()), channels))
                 .reduce(ChannelStats::plus);
         return total.normalization();
     }
