@@ -29,7 +29,7 @@ public final class ChannelStats implements Serializable {
         // The RDD holds indices into the ranges: Spark's Kryo cannot serialise Java records.
         List<Integer> indices = java.util.stream.IntStream.range(0, ranges.size()).boxed().toList();
         ChannelStats total = sc.parallelize(indices, ranges.size())
-                .map(i -> of(format.read(Split.TRAIN, ranges.get(i), classes, onSpark, new Configuration()), channels))
+                .map(i -> of(format.read(Split.TRAIN, ranges.get(i), classes, onSpark, ExecutorHadoop.conf()), channels))
                 .reduce(ChannelStats::plus);
         return total.normalization();
     }

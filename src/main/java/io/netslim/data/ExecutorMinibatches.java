@@ -38,7 +38,7 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
 
     @Override
     public Iterator<DataSet> call(Iterator<Integer> rangeIndices) {
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = ExecutorHadoop.conf();
         return new Iterator<>() {
             private ImageRecords records;
             private int[] order;
