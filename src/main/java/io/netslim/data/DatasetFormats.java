@@ -8,7 +8,7 @@ import java.util.List;
 /** The dataset formats by {@code data.format} name; a new format is one more case here. */
 public final class DatasetFormats {
     /** Every accepted value of data.format. */
-    public static final List<String> NAMES = List.of("idx", "cifar");
+    public static final List<String> NAMES = List.of("idx", "cifar", "folder");
 
     private DatasetFormats() {
     }
@@ -18,6 +18,7 @@ public final class DatasetFormats {
         return switch (data.format()) {
             case "idx" -> IdxDataset.locate(data.path(), hadoop);
             case "cifar" -> CifarDataset.locate(data, hadoop);
+            case "folder" -> FolderDataset.locate(data, hadoop);
             default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
         };
     }
