@@ -1,6 +1,5 @@
 package io.netslim.data;
 
-import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 
 import java.io.Serializable;
@@ -21,15 +20,14 @@ public final class ChannelStats implements Serializable {
     }
 
     /** The training split's statistics, computed on the executors of {@code sc} over {@code parts} ranges. */
-    public static Normalization compute(JavaSparkContext sc, DatasetFormat format, int count, int classes,
-                                        BadRecords bad, int parts) {
-        int channels = (int) format.shape()[0];
+    static Normalization compute(JavaSparkContext sc, SharedFormat format, int channels, int count, int classes,
+                                 BadRecords bad, int parts) {
         List<RecordRange> ranges = RecordRange.split(count, parts);
         BadRecords onSpark = bad.onSpark(sc);
         // The RDD holds indices into the ranges: Spark's Kryo cannot serialise Java records.
         List<Integer> indices = java.util.stream.IntStream.range(0, ranges.size()).boxed().toList();
         ChannelStats total = sc.parallelize(indices, ranges.size())
-                .map(i -> of(format.read(Split.TRAIN, ranges.get(i), classes, onSpark, ExecutorHadoop.conf()), channels))
+                .map(i -> of(format.get().read(Split.TRAIN, ranges.get(i), classes, onSpark, ExecutorHadoop.conf()), channels))
                 .reduce(ChannelStats::plus);
         return total.normalization();
     }

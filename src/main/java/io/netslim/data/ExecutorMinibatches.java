@@ -13,8 +13,8 @@ import java.util.Random;
  * Runs on the executors: reads its own record ranges (by index) of the training split through the dataset
  * format and yields shuffled, augmented minibatches. The driver only ships the ranges.
  */
-public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
-    private final DatasetFormat format;
+final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
+    private final SharedFormat format;
     private final List<RecordRange> ranges;
     private final int classes;
     private final int batchSize;
@@ -24,7 +24,7 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
     private final Normalization normalization;
 
     /** The RDD holds indices into {@code ranges} (plain integers travel through any Spark serializer). */
-    public ExecutorMinibatches(DatasetFormat format, List<RecordRange> ranges, int classes, int batchSize,
+    ExecutorMinibatches(SharedFormat format, List<RecordRange> ranges, int classes, int batchSize,
                                Augmentation augmentation, Normalization normalization, long seed, BadRecords bad) {
         this.format = format;
         this.ranges = List.copyOf(ranges);
@@ -65,7 +65,7 @@ public final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integ
             }
 
             private void load(RecordRange range) {
-                records = format.read(Split.TRAIN, range, classes, bad, hadoop);
+                records = format.get().read(Split.TRAIN, range, classes, bad, hadoop);
                 rnd = new Random(seed * 1_000_003L + range.start());
                 order = records.order(rnd);
                 next = 0;

@@ -19,6 +19,7 @@ public final class ImageSource {
     private final BadRecords bad;
     private final Configuration hadoop;
     private Normalization normalization = Normalization.NONE;
+    private SharedFormat shared;
 
     private ImageSource(JobConfig.DataConfig data, int classes, DatasetFormat format, Configuration hadoop) {
         this.data = data;
@@ -73,7 +74,8 @@ public final class ImageSource {
 
     /** Per-channel mean and std of the training split, in one pass on the executors of {@code sc}. */
     public Normalization channelStats(JavaSparkContext sc) {
-        return ChannelStats.compute(sc, format, trainCount(), classes, bad, sc.defaultParallelism() * 4);
+        return ChannelStats.compute(sc, shared(sc), (int) inputShape()[0], trainCount(), classes, bad,
+                sc.defaultParallelism() * 4);
     }
 
     /** Minibatches over records already read (monitor sets), normalized like the rest, in their order. */
@@ -100,9 +102,16 @@ public final class ImageSource {
                 Math.min((chunk + 1) * partitions, ranges.size()));
         List<Integer> indices = java.util.stream.IntStream.range(0, mine.size()).boxed().toList();
         JavaRDD<DataSet> rdd = sc.parallelize(indices, Math.max(1, mine.size()))
-                .mapPartitions(new ExecutorMinibatches(format, mine, classes, batchSize, augmentation(), normalization,
+                .mapPartitions(new ExecutorMinibatches(shared(sc), mine, classes, batchSize, augmentation(), normalization,
                         epochSeed, bad.onSpark(sc)));
         return new Minibatches(rdd, mine.stream().mapToLong(RecordRange::size).sum());
+    }
+
+    private SharedFormat shared(JavaSparkContext sc) {
+        if (shared == null) {
+            shared = SharedFormat.of(sc, format);
+        }
+        return shared;
     }
 
     /** An RDD of minibatches and how many images it holds. */
