@@ -8,7 +8,7 @@ import java.util.List;
 /** The dataset formats by {@code data.format} name; a new format is one more case here. */
 public final class DatasetFormats {
     /** Every accepted value of data.format. */
-    public static final List<String> NAMES = List.of("idx");
+    public static final List<String> NAMES = List.of("idx", "shards");
 
     private DatasetFormats() {
     }
@@ -17,6 +17,7 @@ public final class DatasetFormats {
     public static DatasetFormat open(JobConfig.DataConfig data, Configuration hadoop) {
         return switch (data.format()) {
             case "idx" -> IdxDataset.locate(data.path(), hadoop);
+            case "shards" -> ShardsDataset.locate(data, hadoop);
             default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
         };
     }
