@@ -65,7 +65,7 @@ public record JobConfig(
     public static JobConfig from(Config c) {
         Reader r = new Reader(c);
         DataConfig data = new DataConfig(
-                r.oneOf("data.format", List.of("idx", "cifar", "folder")),
+                r.oneOf("data.format", List.of("idx", "cifar", "folder", "shards")),
                 r.string("data.path"),
                 r.intAtLeast("data.limit-train", 0),
                 r.intAtLeast("data.limit-test", 0),

@@ -8,7 +8,7 @@ import java.util.List;
 /** The dataset formats by {@code data.format} name; a new format is one more case here. */
 public final class DatasetFormats {
     /** Every accepted value of data.format. */
-    public static final List<String> NAMES = List.of("idx", "cifar", "folder");
+    public static final List<String> NAMES = List.of("idx", "cifar", "folder", "shards");
 
     private DatasetFormats() {
     }
@@ -19,6 +19,7 @@ public final class DatasetFormats {
             case "idx" -> IdxDataset.locate(data.path(), hadoop);
             case "cifar" -> CifarDataset.locate(data, hadoop);
             case "folder" -> FolderDataset.locate(data, hadoop);
+            case "shards" -> ShardsDataset.locate(data, hadoop);
             default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
         };
     }
