@@ -61,7 +61,7 @@ public final class ShardWriter {
         LOG.info("preparing {} shards of up to {} records from {} in {}", plan.size(), shardSize, describe(), root);
         List<Integer> written = plan.isEmpty() ? List.of()
                 : sc.parallelize(IntStream.range(0, plan.size()).boxed().toList(), plan.size())
-                .map(new WriteShard(source, plan, classes, root, bad.onSpark(sc)))
+                .map(new WriteShard(SharedFormat.of(sc, source), plan, classes, root, bad.onSpark(sc)))
                 .collect();
         int[] train = counts(plan, written, Split.TRAIN);
         int[] test = counts(plan, written, Split.TEST);
@@ -120,13 +120,13 @@ public final class ShardWriter {
      * The RDD holds plan indices (plain integers travel through any Spark serializer); returns the records kept.
      */
     static final class WriteShard implements Function<Integer, Integer> {
-        private final DatasetFormat source;
+        private final SharedFormat source;
         private final List<Shard> plan;
         private final int classes;
         private final String root;
         private final BadRecords bad;
 
-        WriteShard(DatasetFormat source, List<Shard> plan, int classes, String root, BadRecords bad) {
+        WriteShard(SharedFormat source, List<Shard> plan, int classes, String root, BadRecords bad) {
             this.source = source;
             this.plan = List.copyOf(plan);
             this.classes = classes;
@@ -137,13 +137,14 @@ public final class ShardWriter {
         @Override
         public Integer call(Integer i) {
             Shard shard = plan.get(i);
-            Configuration hadoop = new Configuration();
-            ImageRecords records = source.read(shard.split(), shard.range(), classes, bad, hadoop);
+            Configuration hadoop = ExecutorHadoop.conf();
+            DatasetFormat format = source.get();
+            ImageRecords records = format.read(shard.split(), shard.range(), classes, bad, hadoop);
             if (records.size() > 0) {
                 TaskContext task = TaskContext.get();
                 String attempt = task == null ? "driver" : task.stageAttemptNumber() + "-" + task.taskAttemptId();
                 ShardFolder.writeShard(root, ShardsDataset.shardName(shard.split(), shard.index()),
-                        ShardsDataset.shard(records, source.shape(), classes), attempt, hadoop);
+                        ShardsDataset.shard(records, format.shape(), classes), attempt, hadoop);
             }
             return records.size();
         }
