@@ -11,7 +11,6 @@ import java.io.ObjectOutputStream;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A dataset format sent to the executors once per job as a broadcast, not inside every task: a folder
@@ -19,8 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * decoded once per executor JVM.
  */
 final class SharedFormat implements Serializable {
-    private static final Map<Long, DatasetFormat> DECODED = new ConcurrentHashMap<>();
+    // Keyed by a random id, not the broadcast's: broadcast ids restart with every SparkContext, and in local
+    // mode one JVM sees several contexts. The few newest are kept (a file list can be tens of megabytes).
+    private static final Map<String, DatasetFormat> DECODED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(8, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, DatasetFormat> eldest) {
+                    return size() > 4;
+                }
+            });
 
+    private final String key = java.util.UUID.randomUUID().toString();
     private final Broadcast<byte[]> bytes;
 
     private SharedFormat(Broadcast<byte[]> bytes) {
@@ -38,7 +46,7 @@ final class SharedFormat implements Serializable {
     }
 
     DatasetFormat get() {
-        return DECODED.computeIfAbsent(bytes.id(), id -> {
+        return DECODED.computeIfAbsent(key, id -> {
             try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.value()))) {
                 return (DatasetFormat) in.readObject();
             } catch (IOException e) {
