@@ -97,7 +97,7 @@ class LocalClusterIT {
     void trainsOnBothExecutorsWithDataAndArtifactsOnHdfs() throws Exception {
         String output = hdfs + "/runs/full";
         File events = new File(dir, "events-full");
-        Process job = submit(output, events, freePort(), "train.epochs=2");
+        Process job = submit(output, events, freePort(), "2g", "train.epochs=2");
         assertTrue(job.waitFor(15, TimeUnit.MINUTES), "job did not finish");
         assertEquals(0, job.exitValue(), "spark-submit exit code; log: " + new File(dir, "full.log"));
 
@@ -121,7 +121,7 @@ class LocalClusterIT {
         File events = new File(dir, "events-killed");
         int uiPort = freePort();
         // Longer tasks (10 minibatches per averaging round) so the kill lands inside one.
-        Process job = submit(output, events, uiPort, "train.epochs=3", "train.averaging-frequency=10");
+        Process job = submit(output, events, uiPort, "2g", "train.epochs=3", "train.averaging-frequency=10");
         String killed = null;
         try {
             killed = killExecutorRunningATrainingTask(job, uiPort);
@@ -137,6 +137,52 @@ class LocalClusterIT {
         assertTrue(log.executorsAdded >= 3, "no replacement executor started: " + log.executorsAdded);
         assertTrue(log.executorsRemoved.contains(killed), "executor " + killed + " not reported lost: "
                 + log.executorsRemoved);
+    }
+
+    @Test
+    void trainsFromADatasetLargerThanTheDriverHeap() throws Exception {
+        // 100 training images of 1400x1400 noise (5.9 MB each as PNG): about 590 MB on HDFS for a 512 MB driver.
+        byte[] png = noisePng(1400);
+        for (int c = 0; c < 2; c++) {
+            for (int i = 0; i < 50; i++) {
+                put("/big/train/class" + c + "/img" + i + ".png", png);
+            }
+            for (int i = 0; i < 4; i++) {
+                put("/big/val/class" + c + "/img" + i + ".png", png);
+            }
+        }
+        long bytes = fs.getContentSummary(new Path("/big/train")).getLength();
+        assertTrue(bytes > 512L << 20, "training set of " + bytes + " bytes");
+        String output = hdfs + "/runs/big";
+        Process job = submit(output, new File(dir, "events-big"), freePort(), "512m", "data.format=folder",
+                "data.path=" + hdfs + "/big", "data.image-size=16", "model.classes=2", "data.limit-train=0",
+                "data.limit-test=0", "train.epochs=1");
+        assertTrue(job.waitFor(15, TimeUnit.MINUTES), "job did not finish");
+        assertEquals(0, job.exitValue(), "spark-submit exit code; log: " + new File(dir, "big.log"));
+        assertRunComplete(output);
+        JsonNode report = JSON.readTree(fs.open(new Path(output + "/report.json")));
+        assertEquals(100, report.at("/data/train_images").asInt());
+        assertEquals(100, report.at("/passes/0/stages/sparse/images").asInt());
+    }
+
+    private void put(String path, byte[] bytes) throws IOException {
+        try (var out = fs.create(new Path(path), true)) {
+            out.write(bytes);
+        }
+    }
+
+    private static byte[] noisePng(int side) throws IOException {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(side, side,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random rnd = new java.util.Random(3);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                img.setRGB(x, y, rnd.nextInt(1 << 24));
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
     }
 
     /** Waits until epoch 2 runs a training task that started within the last 3 s, and kills its executor's JVM. */
@@ -185,7 +231,8 @@ class LocalClusterIT {
         return null;
     }
 
-    private Process submit(String output, File events, int uiPort, String... sets) throws IOException {
+    private Process submit(String output, File events, int uiPort, String driverMemory, String... sets)
+            throws IOException {
         File sparkConf = new File(events.getPath() + "-conf");
         Files.createDirectories(events.toPath());
         Files.createDirectories(sparkConf.toPath());
@@ -211,7 +258,7 @@ class LocalClusterIT {
         pb.environment().put("NETSLIM_EXECUTOR_CORES", "1");
         pb.environment().put("NETSLIM_EXECUTOR_MEMORY", "2g");
         pb.environment().put("NETSLIM_EXECUTOR_OFFHEAP", "3");
-        pb.environment().put("NETSLIM_DRIVER_MEMORY", "2g");
+        pb.environment().put("NETSLIM_DRIVER_MEMORY", driverMemory);
         pb.environment().put("NETSLIM_DRIVER_OFFHEAP", "4");
         return pb.start();
     }
