@@ -65,6 +65,24 @@ class IdxDatasetTest {
     }
 
     @Test
+    void aFileOrFolderThatIsNotTheFormatFailsUnderSkipToo(@TempDir Path dir) throws IOException {
+        // Skipping works record by record; a file with a wrong magic number has no records to keep.
+        writeDataset(dir, 10, 5, false);
+        Path labels = dir.resolve("t10k-labels-idx1-ubyte");
+        byte[] all = Files.readAllBytes(labels);
+        all[2] = 9;
+        Files.write(labels, all);
+        JobConfig.DataConfig skip = TestNets.config("data.path=\"" + dir + "\"", "data.on-bad-record=skip").data();
+        DataException e = assertThrows(DataException.class, () -> ImageSource.open(skip, 10, new Configuration()));
+        assertTrue(e.getMessage().contains("t10k-labels-idx1-ubyte") && e.getMessage().contains("magic"),
+                e.getMessage());
+        JobConfig.DataConfig missing = TestNets.config("data.path=\"" + dir.resolve("nope") + "\"",
+                "data.on-bad-record=skip").data();
+        e = assertThrows(DataException.class, () -> ImageSource.open(missing, 10, new Configuration()));
+        assertTrue(e.getMessage().contains("nope") && e.getMessage().contains("does not exist"), e.getMessage());
+    }
+
+    @Test
     void labelOutOfRangeNamesTheRecord(@TempDir Path dir) throws IOException {
         writeDataset(dir, 10, 5, false);
         ImageSource source = ImageSource.open(dataConfig(dir), 3, new Configuration());
