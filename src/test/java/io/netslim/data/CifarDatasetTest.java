@@ -1,12 +1,12 @@
 package io.netslim.data;
 
+import io.netslim.TestHdfs;
 import io.netslim.TestNets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,21 +43,9 @@ class CifarDatasetTest {
 
     @BeforeAll
     void start() throws IOException {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, tmp.resolve("hdfs").toString());
-        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-        conf.set("dfs.datanode.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = TestHdfs.start(tmp.resolve("hdfs"));
         fs = hdfs.getFileSystem();
-        sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("CifarDatasetTest")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1")
-                .set("spark.ui.enabled", "false")
-                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator"));
+        sc = TestHdfs.localSpark("CifarDatasetTest");
         // CIFAR-10 as its tarball unpacks (sub-folder, with a file that is not a batch), CIFAR-100 directly.
         write("c10/cifar-10-batches-bin/data_batch_1.bin", cifar10(0, 7));
         write("c10/cifar-10-batches-bin/data_batch_2.bin", cifar10(7, 5));

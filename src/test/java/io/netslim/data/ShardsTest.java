@@ -1,10 +1,10 @@
 package io.netslim.data;
 
+import io.netslim.TestHdfs;
 import io.netslim.Main;
 import io.netslim.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
-import io.netslim.train.SparkContexts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -24,7 +24,6 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,17 +51,9 @@ class ShardsTest {
 
     @BeforeAll
     void start() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.resolve("hdfs").toString());
-        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-        conf.set("dfs.datanode.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = TestHdfs.start(base.resolve("hdfs"));
         fs = hdfs.getFileSystem();
-        sc = SparkContexts.create(new JobConfig.SparkSettings("local[2]", "ShardsTest",
-                Map.of("spark.ui.enabled", "false")));
+        sc = TestHdfs.localSpark("ShardsTest");
         java.nio.file.Path local = java.nio.file.Files.createDirectories(base.resolve("idx"));
         IdxDatasetTest.writeDataset(local, TRAIN, TEST, false);
         idx = hdfs.getURI() + "/data/idx";

@@ -3,6 +3,7 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
+import io.netslim.TestHdfs;
 import io.netslim.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageRecords;
@@ -35,14 +36,7 @@ class EndToEndTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        Configuration conf = new Configuration();
-        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, hdfsBase.toString());
-        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
-        conf.set("dfs.datanode.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
-        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
-        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
-        hdfs.waitActive();
+        hdfs = TestHdfs.start(hdfsBase);
     }
 
     @AfterAll
