@@ -3,6 +3,7 @@ package io.netslim.pipeline;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
+import io.netslim.model.layers.TrainingLayers;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.TrainingDefaults;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -29,12 +30,21 @@ public final class Networks {
         return graph;
     }
 
-    /** The configured network, initialised, with the L1 penalty on every BN gamma. */
+    /** The configured network, initialised, with the L1 penalty on every BN gamma and training-time layers. */
     public static ComputationGraph forSparsityTraining(JobConfig cfg, long[] inputShape) {
-        ComputationGraphConfiguration conf = SparsityPenalty.apply(plain(cfg, inputShape), cfg.sparsityLambda(),
-                cfg.train().weightDecay());
-        ComputationGraph graph = new ComputationGraph(conf);
+        return forTraining(cfg, inputShape, cfg.sparsityLambda());
+    }
+
+    /** The configured network, initialised, with training-time layers and L1(lambda) on every BN gamma. */
+    public static ComputationGraph forTraining(JobConfig cfg, long[] inputShape, double lambda) {
+        ComputationGraph graph = new ComputationGraph(withPenalty(plain(cfg, inputShape), cfg, lambda));
         graph.init();
         return graph;
+    }
+
+    /** {@code conf} ready for sparsity training: the L1 penalty on every BN gamma and training-time layers. */
+    public static ComputationGraphConfiguration withPenalty(ComputationGraphConfiguration conf, JobConfig cfg,
+                                                            double lambda) {
+        return TrainingLayers.apply(SparsityPenalty.apply(conf, lambda, cfg.train().weightDecay()));
     }
 }

@@ -267,8 +267,8 @@ public final class SlimmingPipeline {
 
     /** The same network and weights, with the L1 penalty back on for the next pass's sparsity training. */
     private ComputationGraph withPenalty(ComputationGraph graph) {
-        ComputationGraph next = new ComputationGraph(SparsityPenalty.apply(graph.getConfiguration(),
-                cfg.sparsityLambda(), cfg.train().weightDecay()));
+        ComputationGraph next = new ComputationGraph(Networks.withPenalty(graph.getConfiguration(), cfg,
+                cfg.sparsityLambda()));
         next.init(graph.params().dup(), false);
         return next;
     }

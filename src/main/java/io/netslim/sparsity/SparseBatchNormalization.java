@@ -1,6 +1,6 @@
 package io.netslim.sparsity;
 
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import io.netslim.model.layers.FastBatchNormalization;
 import org.nd4j.linalg.learning.regularization.L1Regularization;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -15,9 +15,10 @@ import java.util.List;
  * is silently ignored. This subclass returns {@code L1(lambda)} for gamma, so DL4J's updater adds
  * lambda * sign(gamma) to gamma's gradient before the SGD step (the paper's sub-gradient), plus the
  * weight decay (as L2, like PyTorch's SGD weight_decay) on gamma and beta. It exists only during
- * sparsity training: {@link SparsityPenalty#strip} turns it back into a stock layer before saving.
+ * sparsity training (with the faster training-time batch norm of its parent): {@link SparsityPenalty#strip}
+ * turns it back into a stock layer before saving.
  */
-public class SparseBatchNormalization extends BatchNormalization {
+public class SparseBatchNormalization extends FastBatchNormalization {
     private double lambda;
     private double weightDecay;
 

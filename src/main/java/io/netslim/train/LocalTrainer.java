@@ -1,6 +1,7 @@
 package io.netslim.train;
 
 import io.netslim.data.ImageBatches;
+import io.netslim.model.layers.TrainingLayers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,30 +15,34 @@ public final class LocalTrainer {
     private LocalTrainer() {
     }
 
-    /** Trains {@code graph} in place for {@code epochs} passes over {@code data}; returns images/s. */
+    /**
+     * Trains {@code graph} in place for {@code epochs} passes over {@code data} (through its training-time twin,
+     * {@link TrainingLayers#twin}, which shares its parameters); returns images/s.
+     */
     public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
                              EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
+        ComputationGraph net = TrainingLayers.twin(graph);
         int itersPerEpoch = (data.numExamples() + data.batch() - 1) / data.batch();
         StepSchedule schedule = new StepSchedule(lr);
-        graph.setLearningRate(schedule.byIteration(epochs * itersPerEpoch));
+        net.setLearningRate(schedule.byIteration(epochs * itersPerEpoch));
         ProgressListener progress = new ProgressListener(stage, data.numExamples(), epochs, data.batch(),
                 Duration.ofSeconds(10));
-        graph.setListeners(progress, new DivergenceGuard(stage));
+        net.setListeners(progress, new DivergenceGuard(stage));
         LOG.info("{}: starting, {} epoch(s) of {} images, lr {}", stage, epochs, data.numExamples(), lr);
         try {
             for (int e = 0; e < epochs; e++) {
                 long t0 = System.nanoTime();
                 data.reset();
-                graph.fit(data);
+                net.fit(data);
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                listener.onEpoch(new EpochMetrics(stage, e + 1, epochs, graph.score(), schedule.at((e + 1.0) / epochs - 1e-9),
+                listener.onEpoch(new EpochMetrics(stage, e + 1, epochs, net.score(), schedule.at((e + 1.0) / epochs - 1e-9),
                         data.numExamples() / seconds, seconds), graph);
             }
         } finally {
-            graph.setListeners();
+            net.setListeners();
         }
         double rate = progress.imagesPerSecond();
         LOG.info("{}: {} epoch(s) of {} images at {} img/s", stage, epochs, data.numExamples(),

@@ -1,0 +1,51 @@
+package io.netslim.model.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.mkldnn.MKLDNNConvHelper;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * DL4J's convolution layer without its redundant forward pass in backprop.
+ *
+ * <p>DL4J M2.1's {@code ConvolutionLayer.backpropGradient} always recomputes the layer's pre-activation output
+ * to apply the activation's derivative, even for the identity activation, where the derivative is a no-op: a
+ * second oneDNN forward convolution per layer and step (about 7% of a ResNet training step). Our networks keep
+ * activations in separate layers, so their convolutions are identity: for those (no bias, NCHW, no dropout or
+ * weight noise, oneDNN helper active) this layer hands the incoming gradient straight to the oneDNN backward
+ * op; anything else takes DL4J's own path.
+ */
+public class FastConvolutionLayer extends ConvolutionLayer {
+    public FastConvolutionLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        boolean direct = helper instanceof MKLDNNConvHelper && helperCountFail == 0
+                && c.getActivationFn() instanceof ActivationIdentity && !hasBias()
+                && c.getIDropout() == null && c.getWeightNoise() == null
+                && c.getCnn2dDataFormat() == CNN2DFormat.NCHW;
+        if (!direct) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray in = input.castTo(dataType);
+        INDArray eps = epsilon.castTo(dataType);
+        // The helper derives 'same' padding itself; other modes use the configured padding.
+        Pair<Gradient, INDArray> ret = helper.backpropGradient(in, weights, null, eps, c.getKernelSize(),
+                c.getStride(), c.getPadding(), null, gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY),
+                c.getActivationFn(), c.getCudnnAlgoMode(), c.getCudnnBwdFilterAlgo(), c.getCudnnBwdDataAlgo(),
+                convolutionMode, c.getDilation(), CNN2DFormat.NCHW, workspaceMgr);
+        return ret != null ? ret : super.backpropGradient(epsilon, workspaceMgr);
+    }
+}

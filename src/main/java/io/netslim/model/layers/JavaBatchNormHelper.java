@@ -1,0 +1,241 @@
+package io.netslim.model.layers;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalizationHelper;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+import java.util.Collections;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * Batch normalisation of NCHW float activations, forward and backward, in plain Java, one channel per task.
+ *
+ * <p>Why: in DL4J M2.1 the oneDNN batch-norm backward runs oneDNN's kernel with fixed statistics and then adds
+ * the mean and variance terms with nine libnd4j broadcast and reduction ops over the strided (N, H, W) axes; it
+ * took 17% of a ResNet-20 training step, more than a third of a convolution. Each channel's N x H x W values are
+ * contiguous blocks in NCHW, small enough to stay in cache between two passes, so two passes per channel
+ * (statistics, then the output) do the whole job. Returns null (DL4J then uses its own code) for anything but
+ * rank-4 NCHW float input with trainable gamma and beta.
+ */
+public final class JavaBatchNormHelper implements BatchNormalizationHelper {
+    private INDArray meanCache;
+    private INDArray varCache;
+
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean checkSupported(double eps, boolean fixedGammaBeta) {
+        return !fixedGammaBeta;
+    }
+
+    @Override
+    public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
+                              INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format,
+                              LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(x, format) || gamma == null || beta == null) {
+            return null;
+        }
+        x = contiguous(x);
+        int n = (int) x.size(0);
+        int c = (int) x.size(1);
+        int hw = (int) (x.size(2) * x.size(3));
+        float[] g = floats(gamma, c);
+        float[] b = floats(beta, c);
+        float[] m = new float[c];
+        float[] v = new float[c];
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+        FloatBuffer in = x.data().asNioFloat();
+        FloatBuffer o = out.data().asNioFloat();
+        int inBase = in.position();
+        int outBase = o.position();
+        if (!training) {
+            System.arraycopy(floats(mean, c), 0, m, 0, c);
+            System.arraycopy(floats(var, c), 0, v, 0, c);
+        }
+        IntStream.range(0, c).parallel().forEach(ch -> {
+            float[] blk = new float[hw];
+            if (training) {
+                double sum = 0;
+                for (int i = 0; i < n; i++) {
+                    in.get(inBase + (i * c + ch) * hw, blk, 0, hw);
+                    sum += sum(blk);
+                }
+                float mu = (float) (sum / ((double) n * hw));
+                double sq = 0;
+                for (int i = 0; i < n; i++) {
+                    in.get(inBase + (i * c + ch) * hw, blk, 0, hw);
+                    sq += squaredDeviation(blk, mu);
+                }
+                m[ch] = mu;
+                v[ch] = (float) (sq / ((double) n * hw));
+            }
+            float a = (float) (g[ch] / Math.sqrt(v[ch] + eps));
+            float s = b[ch] - m[ch] * a;
+            for (int i = 0; i < n; i++) {
+                int off = (i * c + ch) * hw;
+                in.get(inBase + off, blk, 0, hw);
+                for (int k = 0; k < hw; k++) {
+                    blk[k] = blk[k] * a + s;
+                }
+                o.put(outBase + off, blk, 0, hw);
+            }
+        });
+        if (training) {
+            meanCache = cache(meanCache, m);
+            varCache = cache(varCache, v);
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
+                                                     INDArray beta, INDArray dGammaView, INDArray dBetaView,
+                                                     double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
+        if (!supported(input, format) || gamma == null || meanCache == null || dGammaView == null) {
+            return null;
+        }
+        input = contiguous(input);
+        epsilon = contiguous(epsilon.castTo(DataType.FLOAT));
+        int n = (int) input.size(0);
+        int c = (int) input.size(1);
+        int hw = (int) (input.size(2) * input.size(3));
+        double count = (double) n * hw;
+        float[] g = floats(gamma, c);
+        float[] m = floats(meanCache, c);
+        float[] v = floats(varCache, c);
+        float[] dGamma = new float[c];
+        float[] dBeta = new float[c];
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        FloatBuffer xb = input.data().asNioFloat();
+        FloatBuffer dyb = epsilon.data().asNioFloat();
+        FloatBuffer dxb = dx.data().asNioFloat();
+        int xBase = xb.position();
+        int dyBase = dyb.position();
+        int dxBase = dxb.position();
+        IntStream.range(0, c).parallel().forEach(ch -> {
+            float[] xs = new float[hw];
+            float[] dys = new float[hw];
+            float mu = m[ch];
+            double sumDy = 0;
+            double sumDyXmu = 0;
+            for (int i = 0; i < n; i++) {
+                int off = (i * c + ch) * hw;
+                xb.get(xBase + off, xs, 0, hw);
+                dyb.get(dyBase + off, dys, 0, hw);
+                float s = 0;
+                float sx = 0;
+                for (int k = 0; k < hw; k++) {
+                    s += dys[k];
+                    sx += dys[k] * (xs[k] - mu);
+                }
+                sumDy += s;
+                sumDyXmu += sx;
+            }
+            double invStd = 1.0 / Math.sqrt(v[ch] + eps);
+            dBeta[ch] = (float) sumDy;
+            dGamma[ch] = (float) (sumDyXmu * invStd);
+            // dx = gamma * invStd * (dy - mean(dy) - (x - mu) * invStd^2 * mean(dy * (x - mu)))
+            float k1 = (float) (g[ch] * invStd);
+            float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
+            float k3 = (float) (-g[ch] * invStd * sumDy / count - k2 * (double) mu);
+            for (int i = 0; i < n; i++) {
+                int off = (i * c + ch) * hw;
+                xb.get(xBase + off, xs, 0, hw);
+                dyb.get(dyBase + off, dys, 0, hw);
+                for (int k = 0; k < hw; k++) {
+                    dys[k] = k1 * dys[k] + k2 * xs[k] + k3;
+                }
+                dxb.put(dxBase + off, dys, 0, hw);
+            }
+        });
+        write(dGammaView, dGamma);
+        write(dBetaView, dBeta);
+        Gradient grad = new DefaultGradient();
+        grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        return new Pair<>(grad, dx);
+    }
+
+    @Override
+    public INDArray getMeanCache(DataType dataType) {
+        return meanCache;
+    }
+
+    @Override
+    public INDArray getVarCache(DataType dataType) {
+        return varCache;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Collections.emptyMap();
+    }
+
+    private static boolean supported(INDArray x, CNN2DFormat format) {
+        return x.rank() == 4 && format == CNN2DFormat.NCHW && x.dataType() == DataType.FLOAT
+                && x.length() < Integer.MAX_VALUE;
+    }
+
+    /** {@code a} itself when it is a dense C-order array of its own, else a C-order copy. */
+    private static INDArray contiguous(INDArray a) {
+        return a.ordering() == 'c' && !a.isView() && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+    }
+
+    private static float[] floats(INDArray a, int c) {
+        float[] f = new float[c];
+        for (int i = 0; i < c; i++) {
+            f[i] = a.getFloat(i);
+        }
+        return f;
+    }
+
+    private static void write(INDArray view, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            view.putScalar(i, values[i]);
+        }
+    }
+
+    /** A detached float vector holding {@code values}, reusing {@code old} when it has the right length. */
+    private static INDArray cache(INDArray old, float[] values) {
+        if (old == null || old.length() != values.length) {
+            try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                old = Nd4j.createUninitialized(DataType.FLOAT, values.length);
+            }
+        }
+        FloatBuffer b = old.data().asNioFloat();
+        b.put(b.position(), values, 0, values.length);
+        return old;
+    }
+
+    private static float sum(float[] a) {
+        float s = 0;
+        for (float v : a) {
+            s += v;
+        }
+        return s;
+    }
+
+    private static float squaredDeviation(float[] a, float mu) {
+        float s = 0;
+        for (float v : a) {
+            float d = v - mu;
+            s += d * d;
+        }
+        return s;
+    }
+}

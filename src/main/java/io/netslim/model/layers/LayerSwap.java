@@ -1,0 +1,45 @@
+package io.netslim.model.layers;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.function.UnaryOperator;
+
+/** Replaces layer configurations by others of a related class, keeping every configured field. */
+public final class LayerSwap {
+    private LayerSwap() {
+    }
+
+    /** A copy of {@code conf} in which every layer is {@code swap}'s result for it (itself to keep it). */
+    public static ComputationGraphConfiguration replace(ComputationGraphConfiguration conf, UnaryOperator<Layer> swap) {
+        ComputationGraphConfiguration copy = conf.clone();
+        for (GraphVertex v : copy.getVertices().values()) {
+            if (v instanceof LayerVertex lv) {
+                lv.getLayerConf().setLayer(swap.apply(lv.getLayerConf().getLayer()));
+            }
+        }
+        return copy;
+    }
+
+    /** {@code to} with every field that {@code top} and its superclasses declare copied from {@code from}. */
+    public static <T extends Layer> T copyFields(Layer from, T to, Class<? extends Layer> top) {
+        for (Class<?> c = top; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                try {
+                    f.setAccessible(true);
+                    f.set(to, f.get(from));
+                } catch (IllegalAccessException ex) {
+                    throw new IllegalStateException("cannot copy " + c.getSimpleName() + " field " + f.getName(), ex);
+                }
+            }
+        }
+        return to;
+    }
+}
