@@ -11,7 +11,6 @@ import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
@@ -50,7 +49,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(x, format) || gamma == null || beta == null) {
             return null;
         }
-        x = contiguous(x);
+        x = Floats.contiguous(x);
         int n = (int) x.size(0);
         int c = (int) x.size(1);
         int hw = (int) (x.size(2) * x.size(3));
@@ -109,8 +108,8 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(input, format) || gamma == null || meanCache == null || dGammaView == null) {
             return null;
         }
-        input = contiguous(input);
-        epsilon = contiguous(epsilon.castTo(DataType.FLOAT));
+        input = Floats.contiguous(input);
+        epsilon = Floats.contiguous(epsilon.castTo(DataType.FLOAT));
         int n = (int) input.size(0);
         int c = (int) input.size(1);
         int hw = (int) (input.size(2) * input.size(3));
@@ -137,14 +136,8 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                 int off = (i * c + ch) * hw;
                 xb.get(xBase + off, xs, 0, hw);
                 dyb.get(dyBase + off, dys, 0, hw);
-                float s = 0;
-                float sx = 0;
-                for (int k = 0; k < hw; k++) {
-                    s += dys[k];
-                    sx += dys[k] * (xs[k] - mu);
-                }
-                sumDy += s;
-                sumDyXmu += sx;
+                sumDy += sum(dys);
+                sumDyXmu += dot(dys, xs, mu);
             }
             double invStd = 1.0 / Math.sqrt(v[ch] + eps);
             dBeta[ch] = (float) sumDy;
@@ -187,13 +180,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     }
 
     private static boolean supported(INDArray x, CNN2DFormat format) {
-        return x.rank() == 4 && format == CNN2DFormat.NCHW && x.dataType() == DataType.FLOAT
-                && x.length() < Integer.MAX_VALUE;
-    }
-
-    /** {@code a} itself when it is a dense C-order array of its own, else a C-order copy. */
-    private static INDArray contiguous(INDArray a) {
-        return a.ordering() == 'c' && !a.isView() && Shape.hasDefaultStridesForShape(a) ? a : a.dup('c');
+        return x.rank() == 4 && format == CNN2DFormat.NCHW && Floats.usable(x);
     }
 
     private static float[] floats(INDArray a, int c) {
@@ -222,20 +209,65 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         return old;
     }
 
+    // The reductions keep four independent partial sums: one sum would wait on each addition's latency.
+
     private static float sum(float[] a) {
-        float s = 0;
-        for (float v : a) {
-            s += v;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = 0;
+        for (; k + 3 < a.length; k += 4) {
+            s0 += a[k];
+            s1 += a[k + 1];
+            s2 += a[k + 2];
+            s3 += a[k + 3];
         }
-        return s;
+        for (; k < a.length; k++) {
+            s0 += a[k];
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 
     private static float squaredDeviation(float[] a, float mu) {
-        float s = 0;
-        for (float v : a) {
-            float d = v - mu;
-            s += d * d;
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = 0;
+        for (; k + 3 < a.length; k += 4) {
+            float d0 = a[k] - mu;
+            float d1 = a[k + 1] - mu;
+            float d2 = a[k + 2] - mu;
+            float d3 = a[k + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
         }
-        return s;
+        for (; k < a.length; k++) {
+            float d = a[k] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** The sum of {@code g[k] * (x[k] - mu)}. */
+    private static float dot(float[] g, float[] x, float mu) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int k = 0;
+        for (; k + 3 < g.length; k += 4) {
+            s0 += g[k] * (x[k] - mu);
+            s1 += g[k + 1] * (x[k + 1] - mu);
+            s2 += g[k + 2] * (x[k + 2] - mu);
+            s3 += g[k + 3] * (x[k + 3] - mu);
+        }
+        for (; k < g.length; k++) {
+            s0 += g[k] * (x[k] - mu);
+        }
+        return (s0 + s1) + (s2 + s3);
     }
 }
