@@ -50,7 +50,8 @@ public record JobConfig(
     }
 
     /** Channel pruning. */
-    public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio) implements Serializable {
+    public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio,
+                              int channelMultiple) implements Serializable {
     }
 
     /** Single-node fine-tuning of the pruned network. */
@@ -99,7 +100,8 @@ public record JobConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),
                 r.oneOf("prune.channel-selection", List.of("auto", "true", "false")),
-                r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12));
+                r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
+                r.intAtLeast("prune.channel-multiple", 1));
         FinetuneConfig finetune = new FinetuneConfig(
                 r.intAtLeast("finetune.epochs", 0),
                 r.intAtLeast("finetune.batch-size", 1),

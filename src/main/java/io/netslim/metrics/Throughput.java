@@ -6,30 +6,38 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Training and inference speed of a network on random inputs, as medians of repeated timed runs. */
 public final class Throughput {
     private Throughput() {
     }
 
-    /** Median images/s of single-node training steps ({@code steps} per run, after {@code warmup} steps). */
-    public static double train(ComputationGraph graph, long[] shape, int classes, int batch, int warmup, int steps,
-                               int runs) {
+    /**
+     * Median images/s of single-node training steps of each graph ({@code steps} per run, after {@code warmup}
+     * steps each). Runs alternate between the graphs, so JIT warm-up and machine drift favour none of them.
+     */
+    public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch, int warmup,
+                                 int steps, int runs) {
         DataSet ds = new DataSet(Nd4j.rand(DataType.FLOAT, batch, shape[0], shape[1], shape[2]),
                 Nd4j.eye(classes).getRows(java.util.stream.IntStream.range(0, batch).map(i -> i % classes).toArray())
                         .castTo(DataType.FLOAT));
-        for (int i = 0; i < warmup; i++) {
-            graph.fit(ds);
-        }
-        double[] rates = new double[runs];
-        for (int r = 0; r < runs; r++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < steps; i++) {
-                graph.fit(ds);
+        for (ComputationGraph g : graphs) {
+            for (int i = 0; i < warmup; i++) {
+                g.fit(ds);
             }
-            rates[r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
         }
-        return median(rates);
+        double[][] rates = new double[graphs.size()][runs];
+        for (int r = 0; r < runs; r++) {
+            for (int k = 0; k < graphs.size(); k++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < steps; i++) {
+                    graphs.get(k).fit(ds);
+                }
+                rates[k][r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
+            }
+        }
+        return java.util.Arrays.stream(rates).mapToDouble(Throughput::median).toArray();
     }
 
     /** Median images/s of inference at batch size {@code batch}. */

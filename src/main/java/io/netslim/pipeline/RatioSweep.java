@@ -73,7 +73,7 @@ public final class RatioSweep {
             DependencyGraph deps = DependencyGraph.of(m.getValue().getConfiguration(), cfg.prune().channelSelection());
             ModelStats full = ModelStats.of(m.getValue(), data.inputShape());
             for (double ratio : ratios) {
-                PrunePlan plan = new GlobalThreshold(ratio, cfg.prune().minChannels(), cfg.prune().maxLayerRatio())
+                PrunePlan plan = GlobalThreshold.of(cfg.prune(), ratio)
                         .plan(m.getValue(), deps, new BnScaleImportance());
                 ComputationGraph pruned = NetworkSurgeon.prune(m.getValue(), deps, plan);
                 ModelStats stats = ModelStats.of(pruned, data.inputShape());

@@ -225,8 +225,8 @@ public final class SlimmingPipeline {
         private ComputationGraph prune(ComputationGraph sparse) {
             long t0 = System.nanoTime();
             DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
-            PrunePlan plan = new GlobalThreshold(cfg.prune().ratio(), cfg.prune().minChannels(),
-                    cfg.prune().maxLayerRatio()).plan(sparse, deps, new BnScaleImportance());
+            PrunePlan plan = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio())
+                    .plan(sparse, deps, new BnScaleImportance());
             plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
             ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
             double pruneSeconds = seconds(t0);

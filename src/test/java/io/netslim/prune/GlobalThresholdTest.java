@@ -51,6 +51,30 @@ class GlobalThresholdTest {
     }
 
     @Test
+    void channelMultipleRoundsWhatEachLayerKeepsUpWithItsBestChannels() {
+        ComputationGraph g = TestNets.preResNet(8, 12, 1);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
+        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
+        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
+        setGammas(g, groups.get(1), i -> i + 1.0);
+        setGammas(g, groups.get(2), i -> i + 1.0);
+        PrunePlan plan = new GlobalThreshold(0.5, 3, 1.0, 8).plan(g, deps, new BnScaleImportance());
+        // Same threshold as without rounding; kept 3 / 12 / 44 channels become 8 / 16 / 48, the best ones.
+        assertEquals(20.0, plan.threshold(), 1e-6);
+        assertArrayEquals(new int[] {8, 9, 10, 11, 12, 13, 14, 15}, plan.keep().get(groups.get(0).batchNorm()));
+        assertArrayEquals(java.util.stream.IntStream.range(16, 32).toArray(),
+                plan.keep().get(groups.get(1).batchNorm()));
+        assertArrayEquals(java.util.stream.IntStream.range(16, 64).toArray(),
+                plan.keep().get(groups.get(2).batchNorm()));
+        // never more channels than a layer has
+        PrunePlan light = new GlobalThreshold(0.01, 1, 1.0, 48).plan(g, deps, new BnScaleImportance());
+        assertEquals(16, light.keep().get(groups.get(0).batchNorm()).length);
+        assertEquals(32, light.keep().get(groups.get(1).batchNorm()).length);
+        assertEquals(64, light.keep().get(groups.get(2).batchNorm()).length);
+        assertThrows(IllegalArgumentException.class, () -> new GlobalThreshold(0.5, 1, 1.0, 0));
+    }
+
+    @Test
     void ratioZeroPrunesNothing() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), true);
