@@ -1,13 +1,14 @@
 package io.netslim.model.layers;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * Swaps stock convolution and batch-norm layers for their faster training-time versions ({@link FastConvolution},
- * {@link FastBatchNormalization}) and back. Same parameters, same maths; saved models use stock layers only.
+ * Swaps stock convolution, batch-norm and activation layers for their faster training-time versions
+ * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}) and back. Same parameters, same maths; saved models use stock layers only.
  */
 public final class TrainingLayers {
     private TrainingLayers() {
@@ -22,6 +23,9 @@ public final class TrainingLayers {
             if (layer.getClass() == BatchNormalization.class) {
                 return LayerSwap.copyFields(layer, new FastBatchNormalization(), BatchNormalization.class);
             }
+            if (layer.getClass() == ActivationLayer.class) {
+                return LayerSwap.copyFields(layer, new FastActivation(), ActivationLayer.class);
+            }
             return layer;
         });
     }
@@ -34,6 +38,9 @@ public final class TrainingLayers {
             }
             if (layer instanceof FastBatchNormalization) {
                 return LayerSwap.copyFields(layer, new BatchNormalization(), BatchNormalization.class);
+            }
+            if (layer instanceof FastActivation) {
+                return LayerSwap.copyFields(layer, new ActivationLayer(), ActivationLayer.class);
             }
             return layer;
         });

@@ -82,6 +82,7 @@ class TrainingLayersTest {
         ComputationGraphConfiguration fastConf = twin.getConfiguration();
         assertTrue(fastConf.toJson().contains(FastConvolution.class.getName()));
         assertTrue(fastConf.toJson().contains(FastBatchNormalization.class.getName()));
+        assertTrue(fastConf.toJson().contains(FastActivation.class.getName()));
         // the configuration survives JSON, as Spark ships it to the executors
         ComputationGraphConfiguration shipped = ComputationGraphConfiguration.fromJson(fastConf.toJson());
         assertEquals(fastConf.toJson(), shipped.toJson());
@@ -102,6 +103,7 @@ class TrainingLayersTest {
         bnHelper.setAccessible(true);
         int convs = 0;
         int bns = 0;
+        int relus = 0;
         for (Layer l : fast.getLayers()) {
             if (l instanceof ConvolutionLayer conv) {
                 assertInstanceOf(FastConvolutionLayer.class, conv);
@@ -112,9 +114,13 @@ class TrainingLayersTest {
             } else if (l instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
                 assertInstanceOf(JavaBatchNormHelper.class, bnHelper.get(l));
                 bns++;
+            } else if (l instanceof org.deeplearning4j.nn.layers.ActivationLayer) {
+                assertInstanceOf(FastActivationLayer.class, l);
+                relus++;
             }
         }
-        assertTrue(convs > 5 && bns > 5, convs + " convolutions, " + bns + " batch norms");
+        assertTrue(convs > 5 && bns > 5 && relus > 5, convs + " convolutions, " + bns + " batch norms, " + relus
+                + " activations");
     }
 
     private static DataSet batch(int n, long seed) {
