@@ -8,7 +8,7 @@ import java.nio.FloatBuffer;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
-/** Direct access to the float data of ND4J arrays for the Java kernels of the training-time layers. */
+/** Direct access to the float data of ND4J arrays, and parallel loops, for the training-time layers' Java kernels. */
 final class Floats {
     /** Elements per parallel task of the element-wise kernels. */
     static final int CHUNK = 1 << 15;

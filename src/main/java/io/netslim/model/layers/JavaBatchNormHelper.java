@@ -58,8 +58,8 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         float[] m = new float[c];
         float[] v = new float[c];
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
-        FloatBuffer in = x.data().asNioFloat();
-        FloatBuffer o = out.data().asNioFloat();
+        FloatBuffer in = Floats.of(x);
+        FloatBuffer o = Floats.of(out);
         int inBase = in.position();
         int outBase = o.position();
         if (!training) {
@@ -120,9 +120,9 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         float[] dGamma = new float[c];
         float[] dBeta = new float[c];
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        FloatBuffer xb = input.data().asNioFloat();
-        FloatBuffer dyb = epsilon.data().asNioFloat();
-        FloatBuffer dxb = dx.data().asNioFloat();
+        FloatBuffer xb = Floats.of(input);
+        FloatBuffer dyb = Floats.of(epsilon);
+        FloatBuffer dxb = Floats.of(dx);
         int xBase = xb.position();
         int dyBase = dyb.position();
         int dxBase = dxb.position();
