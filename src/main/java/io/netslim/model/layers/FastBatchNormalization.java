@@ -17,18 +17,32 @@ import java.util.Collection;
  */
 public class FastBatchNormalization extends BatchNormalization {
     private static final Field HELPER = helperField();
+    private boolean fusedRelu;
 
     /** For JSON deserialisation (Spark ships the configuration to the executors as JSON). */
     public FastBatchNormalization() {
+    }
+
+    /** True when this layer also applies the ReLU of the activation layer it feeds (and that one passes through). */
+    public boolean isFusedRelu() {
+        return fusedRelu;
+    }
+
+    /** Fusing needs the Java helper on every call: DL4J's own fallback would silently drop the ReLU. */
+    public void setFusedRelu(boolean fusedRelu) {
+        this.fusedRelu = fusedRelu;
+        if (fusedRelu) {
+            setCudnnAllowFallback(false);
+        }
     }
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         Layer layer = super.instantiate(conf, listeners, layerIndex, paramsView, initializeParams, networkDataType);
-        if (networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
+        if (fusedRelu || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
-                HELPER.set(layer, new JavaBatchNormHelper());
+                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set the batch-norm helper of " + getLayerName(), e);
             }
@@ -39,6 +53,16 @@ public class FastBatchNormalization extends BatchNormalization {
     @Override
     public FastBatchNormalization clone() {
         return (FastBatchNormalization) super.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return super.equals(o) && o instanceof FastBatchNormalization other && other.fusedRelu == fusedRelu;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + Boolean.hashCode(fusedRelu);
     }
 
     /** DL4J chooses the helper by a hard-coded class name into a package-private field; this is the one way in. */

@@ -29,8 +29,14 @@ import java.util.stream.IntStream;
  * rank-4 NCHW float input with trainable gamma and beta.
  */
 public final class JavaBatchNormHelper implements BatchNormalizationHelper {
+    private final boolean fusedRelu;
     private INDArray meanCache;
     private INDArray varCache;
+
+    /** @param fusedRelu also apply max(y, 0) forward and its mask backward (the next layer passes through) */
+    public JavaBatchNormHelper(boolean fusedRelu) {
+        this.fusedRelu = fusedRelu;
+    }
 
     @Override
     public boolean checkSupported() {
@@ -47,7 +53,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                               INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format,
                               LayerWorkspaceMgr workspaceMgr) {
         if (!supported(x, format) || gamma == null || beta == null) {
-            return null;
+            return unsupported(x, format);
         }
         x = Floats.contiguous(x);
         int n = (int) x.size(0);
@@ -88,8 +94,14 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             for (int i = 0; i < n; i++) {
                 int off = (i * c + ch) * hw;
                 in.get(inBase + off, blk, 0, hw);
-                for (int k = 0; k < hw; k++) {
-                    blk[k] = blk[k] * a + s;
+                if (fusedRelu) {
+                    for (int k = 0; k < hw; k++) {
+                        blk[k] = Math.max(blk[k] * a + s, 0f);
+                    }
+                } else {
+                    for (int k = 0; k < hw; k++) {
+                        blk[k] = blk[k] * a + s;
+                    }
                 }
                 o.put(outBase + off, blk, 0, hw);
             }
@@ -106,7 +118,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                                                      INDArray beta, INDArray dGammaView, INDArray dBetaView,
                                                      double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
         if (!supported(input, format) || gamma == null || meanCache == null || dGammaView == null) {
-            return null;
+            return unsupported(input, format);
         }
         input = Floats.contiguous(input);
         epsilon = Floats.contiguous(epsilon.castTo(DataType.FLOAT));
@@ -115,6 +127,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         int hw = (int) (input.size(2) * input.size(3));
         double count = (double) n * hw;
         float[] g = floats(gamma, c);
+        float[] b = floats(beta, c);
         float[] m = floats(meanCache, c);
         float[] v = floats(varCache, c);
         float[] dGamma = new float[c];
@@ -130,12 +143,18 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             float[] xs = new float[hw];
             float[] dys = new float[hw];
             float mu = m[ch];
+            // the forward pass's scale and shift, to recompute where its ReLU let values through
+            float a = (float) (g[ch] / Math.sqrt(v[ch] + eps));
+            float shift = b[ch] - mu * a;
             double sumDy = 0;
             double sumDyXmu = 0;
             for (int i = 0; i < n; i++) {
                 int off = (i * c + ch) * hw;
                 xb.get(xBase + off, xs, 0, hw);
                 dyb.get(dyBase + off, dys, 0, hw);
+                if (fusedRelu) {
+                    mask(dys, xs, a, shift);
+                }
                 sumDy += sum(dys);
                 sumDyXmu += dot(dys, xs, mu);
             }
@@ -150,6 +169,9 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                 int off = (i * c + ch) * hw;
                 xb.get(xBase + off, xs, 0, hw);
                 dyb.get(dyBase + off, dys, 0, hw);
+                if (fusedRelu) {
+                    mask(dys, xs, a, shift);
+                }
                 for (int k = 0; k < hw; k++) {
                     dys[k] = k1 * dys[k] + k2 * xs[k] + k3;
                 }
@@ -177,6 +199,24 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     @Override
     public Map<String, Long> helperMemoryUse() {
         return Collections.emptyMap();
+    }
+
+    /** Null, so that DL4J uses its own code; but that code knows nothing of a fused ReLU. */
+    private <T> T unsupported(INDArray x, CNN2DFormat format) {
+        if (fusedRelu) {
+            throw new IllegalStateException("batch norm with a fused ReLU needs rank-4 NCHW float input, got rank "
+                    + x.rank() + " " + format + " " + x.dataType());
+        }
+        return null;
+    }
+
+    /** Zeroes the gradient wherever the forward pass's ReLU cut its output ({@code a * x + shift <= 0}). */
+    private static void mask(float[] dy, float[] x, float a, float shift) {
+        for (int k = 0; k < dy.length; k++) {
+            // branch-free: keep dy where the forward output was positive (a random sign mispredicts half the time)
+            int bits = Float.floatToRawIntBits(x[k] * a + shift);
+            dy[k] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[k]) & ((-bits & ~bits) >> 31));
+        }
     }
 
     private static boolean supported(INDArray x, CNN2DFormat format) {

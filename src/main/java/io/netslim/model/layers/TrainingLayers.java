@@ -1,14 +1,21 @@
 package io.netslim.model.layers;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * Swaps stock convolution, batch-norm and activation layers for their faster training-time versions
- * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}) and back. Same parameters, same maths; saved models use stock layers only.
+ * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}) and back, and fuses each ReLU
+ * into the batch norm that feeds only it. Same parameters, same maths; saved models use stock layers only.
  */
 public final class TrainingLayers {
     private TrainingLayers() {
@@ -16,7 +23,7 @@ public final class TrainingLayers {
 
     /** A copy of {@code conf} with the training-time layers in place of stock convolutions and batch norms. */
     public static ComputationGraphConfiguration apply(ComputationGraphConfiguration conf) {
-        return LayerSwap.replace(conf, layer -> {
+        ComputationGraphConfiguration fast = LayerSwap.replace(conf, layer -> {
             if (layer.getClass() == ConvolutionLayer.class) {
                 return LayerSwap.copyFields(layer, new FastConvolution(), ConvolutionLayer.class);
             }
@@ -28,6 +35,36 @@ public final class TrainingLayers {
             }
             return layer;
         });
+        fuseRelus(fast);
+        return fast;
+    }
+
+    /**
+     * Marks every NCHW batch norm whose output goes to one plain ReLU and nowhere else: the batch norm applies
+     * the ReLU (and its derivative) in its own two passes, the ReLU layer passes data through.
+     */
+    private static void fuseRelus(ComputationGraphConfiguration conf) {
+        Map<String, Integer> readers = new HashMap<>();
+        conf.getVertexInputs().values().forEach(ins -> ins.forEach(in -> readers.merge(in, 1, Integer::sum)));
+        conf.getNetworkOutputs().forEach(out -> readers.merge(out, 1, Integer::sum));
+        for (Map.Entry<String, List<String>> e : conf.getVertexInputs().entrySet()) {
+            FastActivation relu = layer(conf, e.getKey(), FastActivation.class);
+            if (relu == null || !relu.isPlainRelu() || e.getValue().size() != 1) {
+                continue;
+            }
+            String source = e.getValue().get(0);
+            FastBatchNormalization bn = layer(conf, source, FastBatchNormalization.class);
+            if (bn != null && readers.getOrDefault(source, 0) == 1 && bn.getCnn2DFormat() == CNN2DFormat.NCHW
+                    && !bn.isLockGammaBeta()) {
+                bn.setFusedRelu(true);
+                relu.setInputFused(true);
+            }
+        }
+    }
+
+    private static <T> T layer(ComputationGraphConfiguration conf, String vertex, Class<T> type) {
+        return conf.getVertices().get(vertex) instanceof LayerVertex lv && type.isInstance(lv.getLayerConf().getLayer())
+                ? type.cast(lv.getLayerConf().getLayer()) : null;
     }
 
     /** A copy of {@code conf} with stock DL4J layers only (also undoes the sparsity penalty's batch norms). */
@@ -36,8 +73,12 @@ public final class TrainingLayers {
             if (layer instanceof FastConvolution) {
                 return LayerSwap.copyFields(layer, new ConvolutionLayer(), ConvolutionLayer.class);
             }
-            if (layer instanceof FastBatchNormalization) {
-                return LayerSwap.copyFields(layer, new BatchNormalization(), BatchNormalization.class);
+            if (layer instanceof FastBatchNormalization fast) {
+                BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(), BatchNormalization.class);
+                if (fast.isFusedRelu()) {
+                    stock.setCudnnAllowFallback(true); // DL4J's default, which fusing switched off
+                }
+                return stock;
             }
             if (layer instanceof FastActivation) {
                 return LayerSwap.copyFields(layer, new ActivationLayer(), ActivationLayer.class);

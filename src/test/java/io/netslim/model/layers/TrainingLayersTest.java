@@ -121,6 +121,17 @@ class TrainingLayersTest {
         }
         assertTrue(convs > 5 && bns > 5 && relus > 5, convs + " convolutions, " + bns + " batch norms, " + relus
                 + " activations");
+        // in a pre-activation ResNet every batch norm feeds one ReLU only: all are fused
+        long fused = fast.getConfiguration().getVertices().values().stream()
+                .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                        && lv.getLayerConf().getLayer() instanceof FastBatchNormalization f && f.isFusedRelu())
+                .count();
+        long passing = fast.getConfiguration().getVertices().values().stream()
+                .filter(v -> v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv
+                        && lv.getLayerConf().getLayer() instanceof FastActivation f && f.isInputFused())
+                .count();
+        assertEquals(bns, fused);
+        assertEquals(relus, passing);
     }
 
     private static DataSet batch(int n, long seed) {
