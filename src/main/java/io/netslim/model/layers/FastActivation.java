@@ -11,9 +11,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Collection;
 
 /**
- * An ActivationLayer configuration for training only, whose runtime layer ({@link FastActivationLayer}) does
- * ReLU in one Java pass each way, or passes data through when the batch norm before it applies the ReLU
- * ({@link #isInputFused}). {@link TrainingLayers#strip} turns it back into a stock layer.
+ * An ActivationLayer configuration for training only, whose runtime layer ({@link FastActivationLayer}) passes
+ * data through when the batch norm before it applies the ReLU ({@link #isInputFused}).
+ * {@link TrainingLayers#strip} turns it back into a stock layer.
  */
 public class FastActivation extends ActivationLayer {
     private boolean inputFused;

@@ -5,14 +5,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 
 import java.nio.FloatBuffer;
-import java.util.function.IntConsumer;
-import java.util.stream.IntStream;
 
-/** Direct access to the float data of ND4J arrays, and parallel loops, for the training-time layers' Java kernels. */
+/** Direct access to the float data of ND4J arrays for the Java kernels of the training-time batch norm. */
 final class Floats {
-    /** Elements per parallel task of the element-wise kernels. */
-    static final int CHUNK = 1 << 15;
-
     private Floats() {
     }
 
@@ -29,11 +24,5 @@ final class Floats {
     /** The data of a contiguous array; element i of the array is at {@code position() + i}. */
     static FloatBuffer of(INDArray contiguous) {
         return contiguous.data().asNioFloat();
-    }
-
-    /** Runs {@code chunk} for every chunk index of an array of {@code length} elements, in parallel. */
-    static void forEachChunk(long length, IntConsumer chunk) {
-        int chunks = (int) ((length + CHUNK - 1) / CHUNK);
-        IntStream.range(0, chunks).parallel().forEach(chunk);
     }
 }
