@@ -16,7 +16,8 @@ class BenchmarkTest {
                 "model.depth=8", "train.batch-size=16", "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false"),
                 1).run();
         for (String field : List.of("train_images_per_s", "train_images_per_s_lambda0", "spark_images_per_s",
-                "flops_ratio", "speedup_ratio", "prune_seconds", "prune_ratio", "channel_multiple", "peak_rss_mb", "gemm_gflops", "train_gflops_achieved")) {
+                "flops_ratio", "speedup_ratio", "prune_seconds", "prune_ratio", "channel_multiple", "peak_rss_mb",
+                "gemm_gflops", "train_gflops_achieved")) {
             assertTrue(r.get(field) != null && r.get(field).isNumber() && r.get(field).asDouble() > 0, field + " in " + r);
         }
         for (String model : List.of("unpruned", "pruned")) {

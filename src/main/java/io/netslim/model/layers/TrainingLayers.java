@@ -21,7 +21,10 @@ public final class TrainingLayers {
     private TrainingLayers() {
     }
 
-    /** A copy of {@code conf} with the training-time layers in place of stock convolutions and batch norms. */
+    /**
+     * A copy of {@code conf} with the training-time layers in place of stock convolutions, batch norms and
+     * activation layers, each ReLU fused into the batch norm that feeds only it.
+     */
     public static ComputationGraphConfiguration apply(ComputationGraphConfiguration conf) {
         ComputationGraphConfiguration fast = LayerSwap.replace(conf, layer -> {
             if (layer.getClass() == ConvolutionLayer.class) {
@@ -63,8 +66,8 @@ public final class TrainingLayers {
     }
 
     private static <T> T layer(ComputationGraphConfiguration conf, String vertex, Class<T> type) {
-        return conf.getVertices().get(vertex) instanceof LayerVertex lv && type.isInstance(lv.getLayerConf().getLayer())
-                ? type.cast(lv.getLayerConf().getLayer()) : null;
+        return conf.getVertices().get(vertex) instanceof LayerVertex lv
+                && type.isInstance(lv.getLayerConf().getLayer()) ? type.cast(lv.getLayerConf().getLayer()) : null;
     }
 
     /** A copy of {@code conf} with stock DL4J layers only (also undoes the sparsity penalty's batch norms). */
@@ -74,7 +77,8 @@ public final class TrainingLayers {
                 return LayerSwap.copyFields(layer, new ConvolutionLayer(), ConvolutionLayer.class);
             }
             if (layer instanceof FastBatchNormalization fast) {
-                BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(), BatchNormalization.class);
+                BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(),
+                        BatchNormalization.class);
                 if (fast.isFusedRelu()) {
                     stock.setCudnnAllowFallback(true); // DL4J's default, which fusing switched off
                 }
