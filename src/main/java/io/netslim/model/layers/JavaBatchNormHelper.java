@@ -25,8 +25,10 @@ import java.util.stream.IntStream;
  * the mean and variance terms with nine libnd4j broadcast and reduction ops over the strided (N, H, W) axes; it
  * took 17% of a ResNet-20 training step, more than a third of a convolution. Each channel's N x H x W values are
  * contiguous blocks in NCHW, small enough to stay in cache between two passes, so two passes per channel
- * (statistics, then the output) do the whole job. Returns null (DL4J then uses its own code) for anything but
- * rank-4 NCHW float input with trainable gamma and beta.
+ * (statistics, then the output) do the whole job. With {@code fusedRelu} it also applies the ReLU of the layer
+ * after it (forward: max(y, 0); backward: the gradient masked where the recomputed y was not positive). For
+ * anything but rank-4 NCHW float input with trainable gamma and beta it returns null, so that DL4J uses its own
+ * code, or throws when a ReLU is fused (DL4J's code would drop it).
  */
 public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     private final boolean fusedRelu;
