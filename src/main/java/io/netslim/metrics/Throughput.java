@@ -15,7 +15,8 @@ public final class Throughput {
 
     /**
      * Median images/s of single-node training steps of each graph ({@code steps} per run, after {@code warmup}
-     * steps each). Runs alternate between the graphs, so JIT warm-up and machine drift favour none of them.
+     * steps each). Runs alternate between the graphs, in reversed order every other round, so that JIT warm-up,
+     * machine drift and position favour none of them.
      */
     public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch, int warmup,
                                  int steps, int runs) {
@@ -29,7 +30,9 @@ public final class Throughput {
         }
         double[][] rates = new double[graphs.size()][runs];
         for (int r = 0; r < runs; r++) {
-            for (int k = 0; k < graphs.size(); k++) {
+            for (int j = 0; j < graphs.size(); j++) {
+                // ABBA order: every graph runs first as often as last
+                int k = r % 2 == 0 ? j : graphs.size() - 1 - j;
                 long t0 = System.nanoTime();
                 for (int i = 0; i < steps; i++) {
                     graphs.get(k).fit(ds);
