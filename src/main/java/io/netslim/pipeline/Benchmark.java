@@ -63,7 +63,7 @@ public final class Benchmark {
         out.put("batch_size", batch);
         out.put("threads", Runtime.getRuntime().availableProcessors());
 
-        // The two differ by about 1%, less than run-to-run noise at 3 runs: twice the runs, at least 6 each.
+        // The two differ by a few percent, about the run-to-run noise: twice the runs, at least 6 each.
         double[] train = Throughput.train(List.of(Networks.forSparsityTraining(cfg, shape),
                 Networks.forTraining(cfg, shape, 0)), shape, classes, batch, 5, 10, Math.max(6, 2 * runs));
         out.put("train_images_per_s", train[0]);

@@ -7,7 +7,6 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
-
 /** Adds the L1 penalty on BN gamma to a network configuration for sparsity training, and removes it again. */
 public final class SparsityPenalty {
     private SparsityPenalty() {
