@@ -18,11 +18,7 @@ class GlobalThresholdTest {
     void thresholdIsTheGlobalPercentileAndMinChannelsIsKept() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1); // groups: 16, 32, 64 channels = 112
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
-        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
-        // Group 0: all tiny gammas (would be emptied); others: gamma = channel index + 1.
-        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
-        setGammas(g, groups.get(1), i -> i + 1.0);
-        setGammas(g, groups.get(2), i -> i + 1.0);
+        List<ChannelGroup> groups = tinyThenCountingGammas(g, deps);
 
         PrunePlan plan = new GlobalThreshold(0.5, 3).plan(g, deps, new BnScaleImportance());
         // 56 of 112 scores at or below the threshold: 16 tiny ones, then 1..20 twice (40) = 56.
@@ -40,10 +36,7 @@ class GlobalThresholdTest {
     void maxLayerRatioCapsWhatOneLayerLoses() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
-        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
-        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
-        setGammas(g, groups.get(1), i -> i + 1.0);
-        setGammas(g, groups.get(2), i -> i + 1.0);
+        List<ChannelGroup> groups = tinyThenCountingGammas(g, deps);
         PrunePlan plan = new GlobalThreshold(0.5, 1, 0.5).plan(g, deps, new BnScaleImportance());
         // Group 0 (16 channels) may lose at most half: it keeps its 8 best.
         assertArrayEquals(new int[] {8, 9, 10, 11, 12, 13, 14, 15}, plan.keep().get(groups.get(0).batchNorm()));
@@ -54,10 +47,7 @@ class GlobalThresholdTest {
     void channelMultipleRoundsWhatEachLayerKeepsUpWithItsBestChannels() {
         ComputationGraph g = TestNets.preResNet(8, 12, 1);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), false);
-        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
-        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
-        setGammas(g, groups.get(1), i -> i + 1.0);
-        setGammas(g, groups.get(2), i -> i + 1.0);
+        List<ChannelGroup> groups = tinyThenCountingGammas(g, deps);
         PrunePlan plan = new GlobalThreshold(0.5, 3, 1.0, 8).plan(g, deps, new BnScaleImportance());
         // Same threshold as without rounding; kept 3 / 12 / 44 channels become 8 / 16 / 48, the best ones.
         assertEquals(20.0, plan.threshold(), 1e-6);
@@ -86,6 +76,15 @@ class GlobalThresholdTest {
     void ratioOutsideRangeIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> new GlobalThreshold(1.0, 1));
         assertThrows(IllegalArgumentException.class, () -> new GlobalThreshold(-0.1, 1));
+    }
+
+    /** Group 0: all tiny gammas (would be emptied); the others: gamma = channel index + 1. */
+    private static List<ChannelGroup> tinyThenCountingGammas(ComputationGraph g, DependencyGraph deps) {
+        List<ChannelGroup> groups = List.copyOf(deps.groups().values());
+        setGammas(g, groups.get(0), i -> 0.001 * (i + 1));
+        setGammas(g, groups.get(1), i -> i + 1.0);
+        setGammas(g, groups.get(2), i -> i + 1.0);
+        return groups;
     }
 
     private static void setGammas(ComputationGraph g, ChannelGroup group, java.util.function.IntToDoubleFunction f) {

@@ -57,35 +57,28 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(x, format) || gamma == null || beta == null) {
             return unsupported(x, format);
         }
-        x = Floats.contiguous(x);
-        int n = (int) x.size(0);
-        int c = (int) x.size(1);
-        int hw = (int) (x.size(2) * x.size(3));
+        NchwBlocks in = NchwBlocks.of(x);
+        int n = in.images;
+        int c = in.channels;
+        int hw = in.blockSize;
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
-        float[] m = new float[c];
-        float[] v = new float[c];
+        float[] m = training ? new float[c] : floats(mean, c);
+        float[] v = training ? new float[c] : floats(var, c);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
-        FloatBuffer in = Floats.of(x);
-        FloatBuffer o = Floats.of(out);
-        int inBase = in.position();
-        int outBase = o.position();
-        if (!training) {
-            System.arraycopy(floats(mean, c), 0, m, 0, c);
-            System.arraycopy(floats(var, c), 0, v, 0, c);
-        }
+        NchwBlocks o = NchwBlocks.writableOver(out);
         IntStream.range(0, c).parallel().forEach(ch -> {
             float[] blk = new float[hw];
             if (training) {
                 double sum = 0;
                 for (int i = 0; i < n; i++) {
-                    in.get(inBase + (i * c + ch) * hw, blk, 0, hw);
+                    in.read(i, ch, blk);
                     sum += sum(blk);
                 }
                 float mu = (float) (sum / ((double) n * hw));
                 double sq = 0;
                 for (int i = 0; i < n; i++) {
-                    in.get(inBase + (i * c + ch) * hw, blk, 0, hw);
+                    in.read(i, ch, blk);
                     sq += squaredDeviation(blk, mu);
                 }
                 m[ch] = mu;
@@ -94,8 +87,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             float a = (float) (g[ch] / Math.sqrt(v[ch] + eps));
             float s = b[ch] - m[ch] * a;
             for (int i = 0; i < n; i++) {
-                int off = (i * c + ch) * hw;
-                in.get(inBase + off, blk, 0, hw);
+                in.read(i, ch, blk);
                 if (fusedRelu) {
                     for (int k = 0; k < hw; k++) {
                         blk[k] = Math.max(blk[k] * a + s, 0f);
@@ -105,7 +97,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                         blk[k] = blk[k] * a + s;
                     }
                 }
-                o.put(outBase + off, blk, 0, hw);
+                o.write(i, ch, blk);
             }
         });
         if (training) {
@@ -122,11 +114,11 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(input, format) || gamma == null || meanCache == null || dGammaView == null) {
             return unsupported(input, format);
         }
-        input = Floats.contiguous(input);
-        epsilon = Floats.contiguous(epsilon.castTo(DataType.FLOAT));
-        int n = (int) input.size(0);
-        int c = (int) input.size(1);
-        int hw = (int) (input.size(2) * input.size(3));
+        NchwBlocks xb = NchwBlocks.of(input);
+        NchwBlocks dyb = NchwBlocks.of(epsilon.castTo(DataType.FLOAT));
+        int n = xb.images;
+        int c = xb.channels;
+        int hw = xb.blockSize;
         double count = (double) n * hw;
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
@@ -135,12 +127,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         float[] dGamma = new float[c];
         float[] dBeta = new float[c];
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
-        FloatBuffer xb = Floats.of(input);
-        FloatBuffer dyb = Floats.of(epsilon);
-        FloatBuffer dxb = Floats.of(dx);
-        int xBase = xb.position();
-        int dyBase = dyb.position();
-        int dxBase = dxb.position();
+        NchwBlocks dxb = NchwBlocks.writableOver(dx);
         IntStream.range(0, c).parallel().forEach(ch -> {
             float[] xs = new float[hw];
             float[] dys = new float[hw];
@@ -151,12 +138,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             double sumDy = 0;
             double sumDyXmu = 0;
             for (int i = 0; i < n; i++) {
-                int off = (i * c + ch) * hw;
-                xb.get(xBase + off, xs, 0, hw);
-                dyb.get(dyBase + off, dys, 0, hw);
-                if (fusedRelu) {
-                    mask(dys, xs, a, shift);
-                }
+                readGradient(xb, dyb, i, ch, xs, dys, a, shift);
                 sumDy += sum(dys);
                 sumDyXmu += dot(dys, xs, mu);
             }
@@ -168,16 +150,11 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
             float k3 = (float) (-g[ch] * invStd * sumDy / count - k2 * (double) mu);
             for (int i = 0; i < n; i++) {
-                int off = (i * c + ch) * hw;
-                xb.get(xBase + off, xs, 0, hw);
-                dyb.get(dyBase + off, dys, 0, hw);
-                if (fusedRelu) {
-                    mask(dys, xs, a, shift);
-                }
+                readGradient(xb, dyb, i, ch, xs, dys, a, shift);
                 for (int k = 0; k < hw; k++) {
                     dys[k] = k1 * dys[k] + k2 * xs[k] + k3;
                 }
-                dxb.put(dxBase + off, dys, 0, hw);
+                dxb.write(i, ch, dys);
             }
         });
         write(dGammaView, dGamma);
@@ -222,7 +199,17 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     }
 
     private static boolean supported(INDArray x, CNN2DFormat format) {
-        return x.rank() == 4 && format == CNN2DFormat.NCHW && Floats.usable(x);
+        return format == CNN2DFormat.NCHW && NchwBlocks.usable(x);
+    }
+
+    /** One block of x and of the incoming gradient, masked by the fused ReLU when there is one. */
+    private void readGradient(NchwBlocks x, NchwBlocks dy, int image, int channel, float[] xs, float[] dys,
+                              float a, float shift) {
+        x.read(image, channel, xs);
+        dy.read(image, channel, dys);
+        if (fusedRelu) {
+            mask(dys, xs, a, shift);
+        }
     }
 
     private static float[] floats(INDArray a, int c) {
