@@ -1,22 +1,20 @@
 package io.netslim.sparsity;
 
 import io.netslim.model.layers.FastBatchNormalization;
-import org.nd4j.linalg.learning.regularization.L1Regularization;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * BatchNormalization whose scale factor gamma carries the Network Slimming L1 penalty.
  *
  * <p>Stock DL4J (M2/M2.1) returns no regularisation for any BN parameter, so {@code .l1()} on a BN layer
- * is silently ignored. This subclass returns {@code L1(lambda)} for gamma, so DL4J's updater adds
- * lambda * sign(gamma) to gamma's gradient before the SGD step (the paper's sub-gradient), plus the
- * weight decay (as L2, like PyTorch's SGD weight_decay) on gamma and beta. It exists only during
- * sparsity training (with the faster training-time batch norm of its parent): {@link SparsityPenalty#strip}
- * turns it back into a stock layer before saving.
+ * is silently ignored. This subclass has its parent's Java batch norm add lambda * sign(gamma) to gamma's
+ * gradient (the paper's sub-gradient, what DL4J's L1 regularisation would add before the SGD step, at a third
+ * of the cost), and returns the weight decay (as L2, like PyTorch's SGD weight_decay) for gamma and beta. The
+ * loss DL4J reports therefore leaves out lambda * sum |gamma|. It exists only during sparsity training:
+ * {@link SparsityPenalty#strip} turns it back into a stock layer before saving.
  */
 public class SparseBatchNormalization extends FastBatchNormalization {
     private double lambda;
@@ -32,6 +30,14 @@ public class SparseBatchNormalization extends FastBatchNormalization {
 
     public void setLambda(double lambda) {
         this.lambda = lambda;
+        if (lambda > 0) {
+            setCudnnAllowFallback(false); // DL4J's own batch norm would drop the penalty
+        }
+    }
+
+    @Override
+    protected double gammaL1() {
+        return lambda;
     }
 
     public double getWeightDecay() {
@@ -44,14 +50,10 @@ public class SparseBatchNormalization extends FastBatchNormalization {
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        List<Regularization> out = new ArrayList<>(2);
-        if ("gamma".equals(paramName) && lambda > 0) {
-            out.add(new L1Regularization(lambda));
-        }
         if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
-            out.add(new L2Regularization(weightDecay));
+            return List.of(new L2Regularization(weightDecay));
         }
-        return out.isEmpty() ? null : out;
+        return null;
     }
 
     @Override

@@ -11,12 +11,21 @@ import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import io.netslim.model.layers.LayerSwap;
+import io.netslim.model.layers.TrainingLayers;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.regularization.L1Regularization;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.api.buffer.DataType;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -63,6 +72,85 @@ class SparsityPenaltyTest {
         assertEquals(stock.params(), loaded.params());
     }
 
+    @Test
+    void penaltyInTheBatchNormGradientTrainsLikeDl4jsOwnL1Regularisation() {
+        double lambda = 0.01;
+        double weightDecay = 1e-4;
+        ComputationGraph stockLayers = TestNets.preResNet(8, 12, 5);
+        // DL4J's way: L1 and L2 from the layer configuration, applied by DL4J's updater; stock runtime layers
+        ComputationGraph dl4j = new ComputationGraph(LayerSwap.replace(stockLayers.getConfiguration(),
+                l -> l instanceof BatchNormalization bn
+                        ? LayerSwap.copyFields(bn, new Dl4jL1BatchNorm(lambda, weightDecay), BatchNormalization.class)
+                        : l));
+        dl4j.init(stockLayers.params().dup(), false);
+        // ours: the penalty added inside the Java batch norm's gradient
+        ComputationGraph ours = new ComputationGraph(TrainingLayers.apply(
+                SparsityPenalty.apply(stockLayers.getConfiguration(), lambda, weightDecay)));
+        ours.init(stockLayers.params().dup(), false);
+        for (int i = 0; i < 4; i++) {
+            Nd4j.getRandom().setSeed(20 + i);
+            DataSet batch = new DataSet(Nd4j.randn(DataType.FLOAT, 16, 1, 12, 12),
+                    Nd4j.eye(10).getRows(IntStream.range(0, 16).map(k -> (k * 3 + 1) % 10).toArray())
+                            .castTo(DataType.FLOAT));
+            dl4j.fit(batch);
+            ours.fit(batch);
+        }
+        double[] expected = gammas(dl4j);
+        double[] actual = gammas(ours);
+        double[] start = gammas(stockLayers);
+        double moved = 0;
+        double diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            moved = Math.max(moved, Math.abs(expected[i] - start[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        assertTrue(moved > 0.01, "training moved gammas by " + moved);
+        assertTrue(diff < 1e-3 * Math.max(1, moved) + 1e-5, "gammas differ by " + diff + " (moved " + moved + ")");
+        // and without the penalty the gammas end up elsewhere
+        ComputationGraph plain = new ComputationGraph(TrainingLayers.apply(
+                SparsityPenalty.apply(stockLayers.getConfiguration(), 0, weightDecay)));
+        plain.init(stockLayers.params().dup(), false);
+        for (int i = 0; i < 4; i++) {
+            Nd4j.getRandom().setSeed(20 + i);
+            plain.fit(new DataSet(Nd4j.randn(DataType.FLOAT, 16, 1, 12, 12),
+                    Nd4j.eye(10).getRows(IntStream.range(0, 16).map(k -> (k * 3 + 1) % 10).toArray())
+                            .castTo(DataType.FLOAT)));
+        }
+        double[] unpenalised = gammas(plain);
+        double gap = 0;
+        for (int i = 0; i < expected.length; i++) {
+            gap = Math.max(gap, Math.abs(expected[i] - unpenalised[i]));
+        }
+        assertTrue(gap > 10 * diff, "penalty's effect " + gap + " vs difference " + diff);
+    }
+
+    /** The penalty as DL4J itself applies it: L1 and L2 regularisation declared for gamma. */
+    private static final class Dl4jL1BatchNorm extends BatchNormalization {
+        private final double lambda;
+        private final double weightDecay;
+
+        Dl4jL1BatchNorm(double lambda, double weightDecay) {
+            this.lambda = lambda;
+            this.weightDecay = weightDecay;
+        }
+
+        @Override
+        public List<Regularization> getRegularizationByParam(String param) {
+            return switch (param) {
+                case "gamma" -> List.of(new L1Regularization(lambda), new L2Regularization(weightDecay));
+                case "beta" -> List.of(new L2Regularization(weightDecay));
+                default -> null;
+            };
+        }
+    }
+
+    private static double[] gammas(ComputationGraph g) {
+        return Arrays.stream(g.getLayers())
+                .filter(l -> l.conf().getLayer() instanceof BatchNormalization)
+                .flatMapToDouble(l -> Arrays.stream(l.getParam("gamma").castTo(DataType.DOUBLE).toDoubleVector()))
+                .toArray();
+    }
+
     /** Trains the same network from the same seed for 2 epochs on 640 Fashion-MNIST images. */
     private static double[] trainAndCollectGammas(double lambda) {
         JobConfig cfg = TestNets.config("model.depth=8", "sparsity.lambda=" + lambda, "data.path=" + TestNets.fashionMnist(),
@@ -71,9 +159,6 @@ class SparsityPenaltyTest {
         ComputationGraph graph = Networks.forSparsityTraining(cfg, data.inputShape());
         InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), Normalization.NONE, true, 3);
         LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, io.netslim.train.EpochListener.NONE);
-        return Arrays.stream(graph.getLayers())
-                .filter(l -> l.conf().getLayer() instanceof BatchNormalization)
-                .flatMapToDouble(l -> Arrays.stream(l.getParam("gamma").castTo(DataType.DOUBLE).toDoubleVector()))
-                .toArray();
+        return gammas(graph);
     }
 }

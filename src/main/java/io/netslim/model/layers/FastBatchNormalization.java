@@ -40,14 +40,23 @@ public class FastBatchNormalization extends BatchNormalization {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         Layer layer = super.instantiate(conf, listeners, layerIndex, paramsView, initializeParams, networkDataType);
-        if (fusedRelu || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
+        if (fusedRelu || gammaL1() > 0 || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
-                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu));
+                // DL4J divides gradients by the minibatch size after backprop, and regularisation comes after that
+                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1(), conf.isMiniBatch()));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set the batch-norm helper of " + getLayerName(), e);
             }
         }
         return layer;
+    }
+
+    /**
+     * The L1 coefficient on gamma that the Java helper adds to gamma's gradient, instead of DL4J's regularisation
+     * (0 here; {@code SparseBatchNormalization} returns its lambda). Above 0, DL4J's fallback must be off.
+     */
+    protected double gammaL1() {
+        return 0;
     }
 
     @Override

@@ -28,16 +28,27 @@ import java.util.stream.IntStream;
  * (statistics, then the output) do the whole job. With {@code fusedRelu} it also applies the ReLU of the layer
  * after it (forward: max(y, 0); backward: the gradient masked where the recomputed y was not positive). For
  * anything but rank-4 NCHW float input with trainable gamma and beta it returns null, so that DL4J uses its own
- * code, or throws when a ReLU is fused (DL4J's code would drop it).
+ * code, or throws when a ReLU is fused or gamma carries the sparsity penalty (DL4J's code would drop them).
+ * The penalty lambda * sign(gamma) goes straight into gamma's gradient: DL4J's own L1 regularisation costs
+ * three ND4J ops per batch norm and step and splits its updater blocks (about 3% of a ResNet-20 step).
  */
 public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     private final boolean fusedRelu;
+    private final double gammaL1;
+    private final boolean gradientDividedByBatch;
     private INDArray meanCache;
     private INDArray varCache;
 
-    /** @param fusedRelu also apply max(y, 0) forward and its mask backward (the next layer passes through) */
-    public JavaBatchNormHelper(boolean fusedRelu) {
+    /**
+     * @param fusedRelu also apply max(y, 0) forward and its mask backward (the next layer passes through)
+     * @param gammaL1 add gammaL1 * sign(gamma) to gamma's gradient (the sparsity penalty), 0 for none
+     * @param gradientDividedByBatch DL4J will divide the gradient by the minibatch size (its miniBatch setting):
+     *                               the penalty is multiplied by it here, so that it arrives undivided
+     */
+    public JavaBatchNormHelper(boolean fusedRelu, double gammaL1, boolean gradientDividedByBatch) {
         this.fusedRelu = fusedRelu;
+        this.gammaL1 = gammaL1;
+        this.gradientDividedByBatch = gradientDividedByBatch;
     }
 
     @Override
@@ -120,6 +131,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         int c = xb.channels;
         int hw = xb.blockSize;
         double count = (double) n * hw;
+        double penalty = gradientDividedByBatch ? gammaL1 * n : gammaL1;
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
         float[] m = floats(meanCache, c);
@@ -144,7 +156,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
             }
             double invStd = 1.0 / Math.sqrt(v[ch] + eps);
             dBeta[ch] = (float) sumDy;
-            dGamma[ch] = (float) (sumDyXmu * invStd);
+            dGamma[ch] = (float) (sumDyXmu * invStd + penalty * Math.signum(g[ch]));
             // dx = gamma * invStd * (dy - mean(dy) - (x - mu) * invStd^2 * mean(dy * (x - mu)))
             float k1 = (float) (g[ch] * invStd);
             float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
@@ -180,11 +192,11 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         return Collections.emptyMap();
     }
 
-    /** Null, so that DL4J uses its own code; but that code knows nothing of a fused ReLU. */
+    /** Null, so that DL4J uses its own code; but that code knows nothing of a fused ReLU or the penalty. */
     private <T> T unsupported(INDArray x, CNN2DFormat format) {
-        if (fusedRelu) {
-            throw new IllegalStateException("batch norm with a fused ReLU needs rank-4 NCHW float input, got rank "
-                    + x.rank() + " " + format + " " + x.dataType());
+        if (fusedRelu || gammaL1 > 0) {
+            throw new IllegalStateException("batch norm with a fused ReLU or an L1 penalty on gamma needs rank-4 "
+                    + "NCHW float input, got rank " + x.rank() + " " + format + " " + x.dataType());
         }
         return null;
     }

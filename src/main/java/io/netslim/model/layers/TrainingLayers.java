@@ -76,12 +76,10 @@ public final class TrainingLayers {
             if (layer instanceof FastConvolution) {
                 return LayerSwap.copyFields(layer, new ConvolutionLayer(), ConvolutionLayer.class);
             }
-            if (layer instanceof FastBatchNormalization fast) {
+            if (layer instanceof FastBatchNormalization) {
                 BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(),
                         BatchNormalization.class);
-                if (fast.isFusedRelu()) {
-                    stock.setCudnnAllowFallback(true); // DL4J's default, which fusing switched off
-                }
+                stock.setCudnnAllowFallback(true); // DL4J's default, off while the Java helper must run
                 return stock;
             }
             if (layer instanceof FastActivation) {
