@@ -30,9 +30,6 @@ public class SparseBatchNormalization extends FastBatchNormalization {
 
     public void setLambda(double lambda) {
         this.lambda = lambda;
-        if (lambda > 0) {
-            setCudnnAllowFallback(false); // DL4J's own batch norm would drop the penalty
-        }
     }
 
     @Override

@@ -88,10 +88,7 @@ class SparsityPenaltyTest {
                 SparsityPenalty.apply(stockLayers.getConfiguration(), lambda, weightDecay)));
         ours.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
-            Nd4j.getRandom().setSeed(20 + i);
-            DataSet batch = new DataSet(Nd4j.randn(DataType.FLOAT, 16, 1, 12, 12),
-                    Nd4j.eye(10).getRows(IntStream.range(0, 16).map(k -> (k * 3 + 1) % 10).toArray())
-                            .castTo(DataType.FLOAT));
+            DataSet batch = randomBatch(20 + i);
             dl4j.fit(batch);
             ours.fit(batch);
         }
@@ -111,10 +108,7 @@ class SparsityPenaltyTest {
                 SparsityPenalty.apply(stockLayers.getConfiguration(), 0, weightDecay)));
         plain.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
-            Nd4j.getRandom().setSeed(20 + i);
-            plain.fit(new DataSet(Nd4j.randn(DataType.FLOAT, 16, 1, 12, 12),
-                    Nd4j.eye(10).getRows(IntStream.range(0, 16).map(k -> (k * 3 + 1) % 10).toArray())
-                            .castTo(DataType.FLOAT)));
+            plain.fit(randomBatch(20 + i));
         }
         double[] unpenalised = gammas(plain);
         double gap = 0;
@@ -122,6 +116,14 @@ class SparsityPenaltyTest {
             gap = Math.max(gap, Math.abs(expected[i] - unpenalised[i]));
         }
         assertTrue(gap > 10 * diff, "penalty's effect " + gap + " vs difference " + diff);
+    }
+
+    /** 16 random 1x12x12 images with fixed labels, the same for the same seed. */
+    private static DataSet randomBatch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        return new DataSet(Nd4j.randn(DataType.FLOAT, 16, 1, 12, 12),
+                Nd4j.eye(10).getRows(IntStream.range(0, 16).map(k -> (k * 3 + 1) % 10).toArray())
+                        .castTo(DataType.FLOAT));
     }
 
     /** The penalty as DL4J itself applies it: L1 and L2 regularisation declared for gamma. */

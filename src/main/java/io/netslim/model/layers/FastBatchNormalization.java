@@ -28,19 +28,29 @@ public class FastBatchNormalization extends BatchNormalization {
         return fusedRelu;
     }
 
-    /** Fusing needs the Java helper on every call: DL4J's own fallback would silently drop the ReLU. */
     public void setFusedRelu(boolean fusedRelu) {
         this.fusedRelu = fusedRelu;
-        if (fusedRelu) {
-            setCudnnAllowFallback(false);
-        }
+    }
+
+    /**
+     * DL4J falls back to its own batch norm when a helper fails; with a fused ReLU or the penalty on gamma that
+     * code would silently drop them, so then there is no fallback: the failure surfaces.
+     */
+    @Override
+    public boolean isCudnnAllowFallback() {
+        return super.isCudnnAllowFallback() && !helperRequired();
+    }
+
+    /** True when only {@link JavaBatchNormHelper} computes this layer as configured. */
+    private boolean helperRequired() {
+        return fusedRelu || gammaL1() > 0;
     }
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int layerIndex,
                              INDArray paramsView, boolean initializeParams, DataType networkDataType) {
         Layer layer = super.instantiate(conf, listeners, layerIndex, paramsView, initializeParams, networkDataType);
-        if (fusedRelu || gammaL1() > 0 || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
+        if (helperRequired() || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
                 // DL4J divides gradients by the minibatch size after backprop, and regularisation comes after that
                 HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1(), conf.isMiniBatch()));
@@ -53,7 +63,7 @@ public class FastBatchNormalization extends BatchNormalization {
 
     /**
      * The L1 coefficient on gamma that the Java helper adds to gamma's gradient, instead of DL4J's regularisation
-     * (0 here; {@code SparseBatchNormalization} returns its lambda). Above 0, DL4J's fallback must be off.
+     * (0 here; {@code SparseBatchNormalization} returns its lambda).
      */
     protected double gammaL1() {
         return 0;

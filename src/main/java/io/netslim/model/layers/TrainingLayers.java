@@ -79,7 +79,8 @@ public final class TrainingLayers {
             if (layer instanceof FastBatchNormalization) {
                 BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(),
                         BatchNormalization.class);
-                stock.setCudnnAllowFallback(true); // DL4J's default, off while the Java helper must run
+                // DL4J's default (a configuration read back from JSON may carry the training-time "false")
+                stock.setCudnnAllowFallback(true);
                 return stock;
             }
             if (layer instanceof FastActivation) {
