@@ -20,8 +20,13 @@ public final class TestNets {
 
     /** A stock pre-activation ResNet of the given depth for 1 x size x size inputs. */
     public static ComputationGraph preResNet(int depth, int size, long seed) {
-        ModelSpec spec = new ModelSpec("preresnet", depth, 10, new long[] {1, size, size}, 0.5);
-        ComputationGraph g = new ComputationGraph(ModelRegistry.get("preresnet", depth)
+        return model("preresnet", depth, new long[] {1, size, size}, seed);
+    }
+
+    /** A stock, initialised network of the registry for inputs of the given shape (C, H, W), 10 classes. */
+    public static ComputationGraph model(String arch, int depth, long[] shape, long seed) {
+        ModelSpec spec = new ModelSpec(arch, depth, 10, shape, 0.5);
+        ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
                 .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, seed)));
         g.init();
         return g;

@@ -18,6 +18,8 @@ import java.util.Collection;
 public class FastBatchNormalization extends BatchNormalization {
     private static final Field HELPER = helperField();
     private boolean fusedRelu;
+    private boolean inputChannelsLast;
+    private boolean outputChannelsLast;
 
     /** For JSON deserialisation (Spark ships the configuration to the executors as JSON). */
     public FastBatchNormalization() {
@@ -32,6 +34,24 @@ public class FastBatchNormalization extends BatchNormalization {
         this.fusedRelu = fusedRelu;
     }
 
+    /** True when the input array (and the gradient this layer returns for it) holds NHWC values. */
+    public boolean isInputChannelsLast() {
+        return inputChannelsLast;
+    }
+
+    public void setInputChannelsLast(boolean inputChannelsLast) {
+        this.inputChannelsLast = inputChannelsLast;
+    }
+
+    /** True when this layer writes its output (and reads its gradient) as NHWC values. */
+    public boolean isOutputChannelsLast() {
+        return outputChannelsLast;
+    }
+
+    public void setOutputChannelsLast(boolean outputChannelsLast) {
+        this.outputChannelsLast = outputChannelsLast;
+    }
+
     /**
      * DL4J falls back to its own batch norm when a helper fails; with a fused ReLU or the penalty on gamma that
      * code would silently drop them, so then there is no fallback: the failure surfaces.
@@ -43,7 +63,7 @@ public class FastBatchNormalization extends BatchNormalization {
 
     /** True when only {@link JavaBatchNormHelper} computes this layer as configured. */
     private boolean helperRequired() {
-        return fusedRelu || gammaL1() > 0;
+        return fusedRelu || gammaL1() > 0 || inputChannelsLast || outputChannelsLast;
     }
 
     @Override
@@ -53,7 +73,8 @@ public class FastBatchNormalization extends BatchNormalization {
         if (helperRequired() || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
                 // DL4J divides gradients by the minibatch size after backprop, and regularisation comes after that
-                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1(), conf.isMiniBatch()));
+                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1(), conf.isMiniBatch(),
+                        inputChannelsLast, outputChannelsLast));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set the batch-norm helper of " + getLayerName(), e);
             }
@@ -76,12 +97,14 @@ public class FastBatchNormalization extends BatchNormalization {
 
     @Override
     public boolean equals(Object o) {
-        return super.equals(o) && o instanceof FastBatchNormalization other && other.fusedRelu == fusedRelu;
+        return super.equals(o) && o instanceof FastBatchNormalization other && other.fusedRelu == fusedRelu
+                && other.inputChannelsLast == inputChannelsLast && other.outputChannelsLast == outputChannelsLast;
     }
 
     @Override
     public int hashCode() {
-        return 31 * super.hashCode() + Boolean.hashCode(fusedRelu);
+        return 31 * super.hashCode() + Boolean.hashCode(fusedRelu) * 4 + Boolean.hashCode(inputChannelsLast) * 2
+                + Boolean.hashCode(outputChannelsLast);
     }
 
     /** DL4J chooses the helper by a hard-coded class name into a package-private field; this is the one way in. */

@@ -19,16 +19,19 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * Batch normalisation of NCHW float activations, forward and backward, in plain Java, one channel per task.
+ * Batch normalisation of float activations, forward and backward, in plain Java: NCHW one channel per task, or
+ * channels-last ({@link ChannelsLast}) through {@link ChannelsLastBatchNorm}, converting to the output's order
+ * where input and output differ.
  *
  * <p>Why: in DL4J M2.1 the oneDNN batch-norm backward runs oneDNN's kernel with fixed statistics and then adds
  * the mean and variance terms with nine libnd4j broadcast and reduction ops over the strided (N, H, W) axes; it
  * took 17% of a ResNet-20 training step, more than a third of a convolution. Each channel's N x H x W values are
  * contiguous blocks in NCHW, small enough to stay in cache between two passes, so two passes per channel
- * (statistics, then the output) do the whole job. With {@code fusedRelu} it also applies the ReLU of the layer
+ * (statistics, then the output) do the whole job (channels-last data goes row by row instead). With {@code fusedRelu} it also applies the ReLU of the layer
  * after it (forward: max(y, 0); backward: the gradient masked where the recomputed y was not positive). For
  * anything but rank-4 NCHW float input with trainable gamma and beta it returns null, so that DL4J uses its own
- * code, or throws when a ReLU is fused or gamma carries the sparsity penalty (DL4J's code would drop them).
+ * code, or throws when a ReLU is fused, gamma carries the sparsity penalty or the data is channels-last (DL4J's
+ * code would get them wrong).
  * The penalty lambda * sign(gamma) goes straight into gamma's gradient: DL4J's own L1 regularisation costs
  * three ND4J ops per batch norm and step and splits its updater blocks (about 3% of a ResNet-20 step).
  */
@@ -36,6 +39,8 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     private final boolean fusedRelu;
     private final double gammaL1;
     private final boolean gradientDividedByBatch;
+    private final boolean inChannelsLast;
+    private final boolean outChannelsLast;
     private INDArray meanCache;
     private INDArray varCache;
 
@@ -44,11 +49,16 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
      * @param gammaL1 add gammaL1 * sign(gamma) to gamma's gradient (the sparsity penalty), 0 for none
      * @param gradientDividedByBatch DL4J will divide the gradient by the minibatch size (its miniBatch setting):
      *                               the penalty is multiplied by it here, so that it arrives undivided
+     * @param inChannelsLast the input (and its gradient) holds NHWC values ({@link ChannelsLast})
+     * @param outChannelsLast the output (and its gradient) holds NHWC values
      */
-    public JavaBatchNormHelper(boolean fusedRelu, double gammaL1, boolean gradientDividedByBatch) {
+    public JavaBatchNormHelper(boolean fusedRelu, double gammaL1, boolean gradientDividedByBatch,
+                               boolean inChannelsLast, boolean outChannelsLast) {
         this.fusedRelu = fusedRelu;
         this.gammaL1 = gammaL1;
         this.gradientDividedByBatch = gradientDividedByBatch;
+        this.inChannelsLast = inChannelsLast;
+        this.outChannelsLast = outChannelsLast;
     }
 
     @Override
@@ -68,17 +78,37 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(x, format) || gamma == null || beta == null) {
             return unsupported(x, format);
         }
-        NchwBlocks in = NchwBlocks.of(x);
-        int n = in.images;
-        int c = in.channels;
-        int hw = in.blockSize;
+        int c = (int) x.size(1);
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
         float[] m = training ? new float[c] : floats(mean, c);
         float[] v = training ? new float[c] : floats(var, c);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT, x.shape(), 'c');
+        // computed in the input's layout, then moved into the output's when the two differ
+        INDArray core = inChannelsLast == outChannelsLast ? out
+                : Nd4j.createUninitialized(DataType.FLOAT, x.shape(), 'c');
+        if (inChannelsLast) {
+            channelsLastForward(x, training, g, b, m, v, eps, core);
+        } else {
+            nchwForward(x, training, g, b, m, v, eps, core);
+        }
+        if (core != out) {
+            ChannelsLastArrays.convert(core, inChannelsLast, out);
+        }
+        if (training) {
+            meanCache = cache(meanCache, m);
+            varCache = cache(varCache, v);
+        }
+        return out;
+    }
+
+    private void nchwForward(INDArray x, boolean training, float[] g, float[] b, float[] m, float[] v, double eps,
+                             INDArray out) {
+        NchwBlocks in = NchwBlocks.of(x);
+        int n = in.images;
+        int hw = in.blockSize;
         NchwBlocks o = NchwBlocks.writableOver(out);
-        IntStream.range(0, c).parallel().forEach(ch -> {
+        IntStream.range(0, in.channels).parallel().forEach(ch -> {
             float[] blk = new float[hw];
             if (training) {
                 double sum = 0;
@@ -111,11 +141,33 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                 o.write(i, ch, blk);
             }
         });
+    }
+
+    private void channelsLastForward(INDArray x, boolean training, float[] g, float[] b, float[] m, float[] v,
+                                     double eps, INDArray out) {
+        ChannelsLastBatchNorm rows = rows(x);
         if (training) {
-            meanCache = cache(meanCache, m);
-            varCache = cache(varCache, v);
+            rows.statistics(m, v);
         }
-        return out;
+        float[][] affine = affine(g, b, m, v, eps);
+        rows.normalize(affine[0], affine[1], fusedRelu, ChannelsLastArrays.floats(out));
+    }
+
+    /** {@code x}'s values as rows of channels (x must hold NHWC values). */
+    private static ChannelsLastBatchNorm rows(INDArray x) {
+        INDArray d = DnnlConvolution.dense(x);
+        return new ChannelsLastBatchNorm(ChannelsLastArrays.floats(d), (int) (d.length() / d.size(1)), (int) d.size(1));
+    }
+
+    /** The forward pass's per-channel scale a = gamma / sqrt(var + eps) and shift beta - mean * a. */
+    private static float[][] affine(float[] g, float[] b, float[] m, float[] v, double eps) {
+        float[] a = new float[g.length];
+        float[] s = new float[g.length];
+        for (int ch = 0; ch < g.length; ch++) {
+            a[ch] = (float) (g[ch] / Math.sqrt(v[ch] + eps));
+            s[ch] = b[ch] - m[ch] * a[ch];
+        }
+        return new float[][]{a, s};
     }
 
     @Override
@@ -125,22 +177,62 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         if (!supported(input, format) || gamma == null || meanCache == null || dGammaView == null) {
             return unsupported(input, format);
         }
-        NchwBlocks xb = NchwBlocks.of(input);
-        NchwBlocks dyb = NchwBlocks.of(epsilon.castTo(DataType.FLOAT));
-        int n = xb.images;
-        int c = xb.channels;
-        int hw = xb.blockSize;
-        double count = (double) n * hw;
-        double penalty = gradientDividedByBatch ? gammaL1 * n : gammaL1;
+        int c = (int) input.size(1);
+        double count = (double) input.length() / c;
+        double penalty = gradientDividedByBatch ? gammaL1 * input.size(0) : gammaL1;
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
         float[] m = floats(meanCache, c);
         float[] v = floats(varCache, c);
         float[] dGamma = new float[c];
         float[] dBeta = new float[c];
+        INDArray dy = epsilon.castTo(DataType.FLOAT);
+        if (inChannelsLast != outChannelsLast) {
+            // the gradient arrives in the output's layout: computed in the input's
+            INDArray moved = Nd4j.createUninitialized(DataType.FLOAT, input.shape(), 'c');
+            ChannelsLastArrays.convert(dy, outChannelsLast, moved);
+            dy = moved;
+        }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, input.shape(), 'c');
+        if (inChannelsLast) {
+            channelsLastBackward(input, dy, g, b, m, v, eps, count, penalty, dGamma, dBeta, dx);
+        } else {
+            nchwBackward(input, dy, g, b, m, v, eps, count, penalty, dGamma, dBeta, dx);
+        }
+        write(dGammaView, dGamma);
+        write(dBetaView, dBeta);
+        Gradient grad = new DefaultGradient();
+        grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
+        grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
+        return new Pair<>(grad, dx);
+    }
+
+    private void channelsLastBackward(INDArray input, INDArray epsilon, float[] g, float[] b, float[] m, float[] v,
+                                      double eps, double count, double penalty, float[] dGamma, float[] dBeta,
+                                      INDArray dx) {
+        int c = g.length;
+        float[][] affine = affine(g, b, m, v, eps);
+        ChannelsLastBatchNorm rows = rows(input);
+        FloatBuffer dy = ChannelsLastArrays.floats(DnnlConvolution.dense(epsilon));
+        double[] sums = rows.gradientSums(dy, m, affine[0], affine[1], fusedRelu);
+        float[][] k = new float[3][c];
+        for (int ch = 0; ch < c; ch++) {
+            float[] kc = channelGradient(ch, g, m, v, eps, sums[ch], sums[c + ch], count, penalty, dGamma, dBeta);
+            for (int j = 0; j < 3; j++) {
+                k[j][ch] = kc[j];
+            }
+        }
+        rows.inputGradient(dy, affine[0], affine[1], fusedRelu, k[0], k[1], k[2], ChannelsLastArrays.floats(dx));
+    }
+
+    private void nchwBackward(INDArray input, INDArray epsilon, float[] g, float[] b, float[] m, float[] v,
+                              double eps, double count, double penalty, float[] dGamma, float[] dBeta, INDArray dx) {
+        NchwBlocks xb = NchwBlocks.of(input);
+        NchwBlocks dyb = NchwBlocks.of(epsilon);
+        int n = xb.images;
+        int hw = xb.blockSize;
         NchwBlocks dxb = NchwBlocks.writableOver(dx);
-        IntStream.range(0, c).parallel().forEach(ch -> {
+        IntStream.range(0, xb.channels).parallel().forEach(ch -> {
             float[] xs = new float[hw];
             float[] dys = new float[hw];
             float mu = m[ch];
@@ -154,27 +246,33 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                 sumDy += sum(dys);
                 sumDyXmu += dot(dys, xs, mu);
             }
-            double invStd = 1.0 / Math.sqrt(v[ch] + eps);
-            dBeta[ch] = (float) sumDy;
-            dGamma[ch] = (float) (sumDyXmu * invStd + penalty * Math.signum(g[ch]));
-            // dx = gamma * invStd * (dy - mean(dy) - (x - mu) * invStd^2 * mean(dy * (x - mu)))
-            float k1 = (float) (g[ch] * invStd);
-            float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
-            float k3 = (float) (-g[ch] * invStd * sumDy / count - k2 * (double) mu);
+            float[] k = channelGradient(ch, g, m, v, eps, sumDy, sumDyXmu, count, penalty, dGamma, dBeta);
             for (int i = 0; i < n; i++) {
                 readGradient(xb, dyb, i, ch, xs, dys, a, shift);
-                for (int k = 0; k < hw; k++) {
-                    dys[k] = k1 * dys[k] + k2 * xs[k] + k3;
+                for (int j = 0; j < hw; j++) {
+                    dys[j] = k[0] * dys[j] + k[1] * xs[j] + k[2];
                 }
                 dxb.write(i, ch, dys);
             }
         });
-        write(dGammaView, dGamma);
-        write(dBetaView, dBeta);
-        Gradient grad = new DefaultGradient();
-        grad.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
-        grad.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
-        return new Pair<>(grad, dx);
+    }
+
+    /**
+     * Channel {@code ch}'s gamma and beta gradients (into {@code dGamma}, {@code dBeta}; gamma's with the penalty)
+     * and the constants {k1, k2, k3} of its input gradient dx = k1 * dy + k2 * x + k3, from sum(dy) and
+     * sum(dy * (x - mu)) over the channel's {@code count} values.
+     */
+    private static float[] channelGradient(int ch, float[] g, float[] m, float[] v, double eps, double sumDy,
+                                           double sumDyXmu, double count, double penalty, float[] dGamma,
+                                           float[] dBeta) {
+        double invStd = 1.0 / Math.sqrt(v[ch] + eps);
+        dBeta[ch] = (float) sumDy;
+        dGamma[ch] = (float) (sumDyXmu * invStd + penalty * Math.signum(g[ch]));
+        // dx = gamma * invStd * (dy - mean(dy) - (x - mu) * invStd^2 * mean(dy * (x - mu)))
+        float k1 = (float) (g[ch] * invStd);
+        float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
+        float k3 = (float) (-g[ch] * invStd * sumDy / count - k2 * (double) m[ch]);
+        return new float[]{k1, k2, k3};
     }
 
     @Override
@@ -194,8 +292,9 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
     /** Null, so that DL4J uses its own code; but that code knows nothing of a fused ReLU or the penalty. */
     private <T> T unsupported(INDArray x, CNN2DFormat format) {
-        if (fusedRelu || gammaL1 > 0) {
-            throw new IllegalStateException("batch norm with a fused ReLU or an L1 penalty on gamma needs rank-4 "
+        if (fusedRelu || gammaL1 > 0 || inChannelsLast || outChannelsLast) {
+            throw new IllegalStateException("batch norm with a fused ReLU, an L1 penalty on gamma or channels-last "
+                    + "data needs rank-4 "
                     + "NCHW float input, got rank " + x.rank() + " " + format + " " + x.dataType());
         }
         return null;

@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * Swaps stock convolution, batch-norm and activation layers for their faster training-time versions
  * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}) and back, and fuses each ReLU
- * into the batch norm that feeds only it. Same parameters, same maths; saved models use stock layers only.
+ * into the batch norm that feeds only it, and keeps activations channels-last where every reader can take them
+ * ({@link ChannelsLast}). Same parameters, same maths; saved models use stock layers only.
  */
 public final class TrainingLayers {
     private TrainingLayers() {
@@ -39,6 +40,7 @@ public final class TrainingLayers {
             return layer;
         });
         fuseRelus(fast);
+        ChannelsLast.plan(fast);
         return fast;
     }
 
