@@ -24,6 +24,7 @@ def main():
     ap.add_argument("--lambda", dest="lam", type=float, default=1e-4)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--warmup-seconds", type=float, default=0)
     args = ap.parse_args()
     ensure_torch()
     import torch, torch.nn as nn
@@ -63,8 +64,11 @@ def main():
             m.weight.grad.add_(args.lam * torch.sign(m.weight.data))
         opt.step()
 
-    for _ in range(5):
+    warmup_end = time.perf_counter() + args.warmup_seconds
+    for i in range(10 ** 9):
         step()
+        if i >= 4 and time.perf_counter() >= warmup_end:
+            break
     rates = []
     for _ in range(args.runs):
         t0 = time.perf_counter()

@@ -25,6 +25,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "Timed repetitions per figure (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--warmup-seconds", defaultValue = "20", description = "Untimed training before the training "
+            + "figures are timed, here and in PyTorch: the JIT needs a few hundred steps (default: ${DEFAULT-VALUE})")
+    double warmupSeconds;
+
     @Option(names = "--json", description = "Print one JSON object (otherwise indented JSON)")
     boolean json;
 
@@ -35,9 +39,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
-        ObjectNode result = new Benchmark(cfg, runs).run();
+        Benchmark bench = new Benchmark(cfg, runs, warmupSeconds);
+        ObjectNode result = bench.run();
         if (pytorch) {
-            JsonNode torch = runPytorch(cfg, result);
+            JsonNode torch = runPytorch(cfg, result, bench.trainingRuns(), warmupSeconds);
             result.set("pytorch", torch);
             result.put("train_ratio_vs_pytorch", result.get("train_images_per_s").asDouble()
                     / torch.get("train_images_per_s").asDouble());
@@ -48,13 +53,15 @@ public final class BenchCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    private static JsonNode runPytorch(JobConfig cfg, JsonNode result) throws Exception {
+    private static JsonNode runPytorch(JobConfig cfg, JsonNode result, int runs, double warmupSeconds)
+            throws Exception {
         File script = new File(System.getProperty("netslim.home", "."), "submit/bench-pytorch.py");
         JsonNode shape = result.get("input_shape");
         List<String> cmd = List.of("/usr/bin/python3", script.getPath(), "--depth", String.valueOf(cfg.model().depth()),
                 "--shape", shape.get(0) + "x" + shape.get(1) + "x" + shape.get(2), "--batch",
                 String.valueOf(cfg.train().batchSize()), "--threads", String.valueOf(result.get("threads").asInt()),
-                "--lambda", String.valueOf(cfg.sparsityLambda()));
+                "--lambda", String.valueOf(cfg.sparsityLambda()), "--runs", String.valueOf(runs),
+                "--warmup-seconds", String.valueOf(warmupSeconds));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {

@@ -14,20 +14,25 @@ public final class Throughput {
     }
 
     /**
-     * Median images/s of single-node training steps of each graph ({@code steps} per run, after {@code warmup}
-     * steps each). Runs alternate between the graphs, in reversed order every other round, so that JIT warm-up,
-     * machine drift and position favour none of them.
+     * Median images/s of single-node training steps of each graph ({@code steps} per run). Runs alternate between
+     * the graphs, in reversed order every other round, so that machine drift and position favour none of them;
+     * untimed rounds of the same kind come first for at least {@code warmupSeconds}, since the JIT takes a few
+     * hundred steps to compile the Java kernels fully (a 5-step warm-up leaves a ResNet-20 about 25% below its
+     * steady speed, more for the graph timed first).
      */
-    public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch, int warmup,
-                                 int steps, int runs) {
+    public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch,
+                                 double warmupSeconds, int steps, int runs) {
         DataSet ds = new DataSet(Nd4j.rand(DataType.FLOAT, batch, shape[0], shape[1], shape[2]),
                 Nd4j.eye(classes).getRows(java.util.stream.IntStream.range(0, batch).map(i -> i % classes).toArray())
                         .castTo(DataType.FLOAT));
-        for (ComputationGraph g : graphs) {
-            for (int i = 0; i < warmup; i++) {
-                g.fit(ds);
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        do {
+            for (ComputationGraph g : graphs) {
+                for (int i = 0; i < steps; i++) {
+                    g.fit(ds);
+                }
             }
-        }
+        } while (System.nanoTime() < warmupEnd);
         double[][] rates = new double[graphs.size()][runs];
         for (int r = 0; r < runs; r++) {
             for (int j = 0; j < graphs.size(); j++) {

@@ -14,7 +14,7 @@ class BenchmarkTest {
     void benchReportsEveryField() {
         JsonNode r = new Benchmark(TestNets.config("data.path=" + TestNets.fashionMnist(), "data.limit-train=384",
                 "model.depth=8", "train.batch-size=16", "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false"),
-                1).run();
+                1, 0).run();
         for (String field : List.of("train_images_per_s", "train_images_per_s_lambda0", "spark_images_per_s",
                 "flops_ratio", "speedup_ratio", "prune_seconds", "prune_ratio", "channel_multiple", "peak_rss_mb",
                 "gemm_gflops", "train_gflops_achieved")) {
