@@ -5,6 +5,8 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.List;
+
 /** Inference latency of a network: the median wall time of one forward pass over a batch of random inputs. */
 public final class Latency {
     private Latency() {
@@ -23,5 +25,30 @@ public final class Latency {
             times[i] = (System.nanoTime() - t0) / 1e6;
         }
         return Throughput.median(times);
+    }
+
+    /**
+     * Median milliseconds per forward pass of {@code batch} images for each graph, timed one pass at a time in
+     * alternating order (reversed every other round), after {@code warmup} untimed passes each: machine drift then
+     * favours none of them, which one-graph-after-the-other timing on a shared machine does not guarantee.
+     */
+    public static double[] alternating(List<ComputationGraph> graphs, long[] inputShape, int batch, int warmup,
+                                       int repeats) {
+        INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputShape[0], inputShape[1], inputShape[2]);
+        for (ComputationGraph g : graphs) {
+            for (int i = 0; i < warmup; i++) {
+                g.outputSingle(false, x);
+            }
+        }
+        double[][] times = new double[graphs.size()][repeats];
+        for (int r = 0; r < repeats; r++) {
+            for (int j = 0; j < graphs.size(); j++) {
+                int k = r % 2 == 0 ? j : graphs.size() - 1 - j;
+                long t0 = System.nanoTime();
+                graphs.get(k).outputSingle(false, x);
+                times[k][r] = (System.nanoTime() - t0) / 1e6;
+            }
+        }
+        return java.util.Arrays.stream(times).mapToDouble(Throughput::median).toArray();
     }
 }

@@ -48,11 +48,6 @@ public final class Throughput {
         return java.util.Arrays.stream(rates).mapToDouble(Throughput::median).toArray();
     }
 
-    /** Median images/s of inference at batch size {@code batch}. */
-    public static double infer(ComputationGraph graph, long[] shape, int batch, int warmup, int runs) {
-        return batch * 1000.0 / Latency.millis(graph, shape, batch, warmup, runs);
-    }
-
     /** Measured single-precision matrix-multiply speed of this machine through ND4J, GFLOP/s. */
     public static double gemmGflops(int n, int runs) {
         var a = Nd4j.rand(DataType.FLOAT, n, n);

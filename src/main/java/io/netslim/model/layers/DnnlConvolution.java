@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -205,13 +205,9 @@ final class DnnlConvolution {
             dstDims = outputShape(xShape, wShape);
             padLeft = new long[]{padLeft(xShape[2], 0), padLeft(xShape[3], 1)};
             padRight = new long[]{padRight(xShape[2], 0), padRight(xShape[3], 1)};
-            fwdPd = pick("forward", () -> new convolution_forward.primitive_desc(new convolution_forward.desc(
-                    prop_kind.forward_training, algorithm.convolution_direct, desc(srcDims, layout(inChannelsLast,
-                            srcDims)), desc(wDims, memory.format_tag.any), desc(dstDims, layout(outChannelsLast, dstDims)),
-                    strides, padLeft, padRight), Engine.CPU), () -> new convolution_forward.primitive_desc(
-                    new convolution_forward.desc(prop_kind.forward_training, algorithm.convolution_direct,
-                            desc(srcDims, memory.format_tag.any), desc(wDims, memory.format_tag.any),
-                            desc(dstDims, memory.format_tag.any), strides, padLeft, padRight), Engine.CPU));
+            fwdPd = pick("forward", exact -> new convolution_forward.primitive_desc(new convolution_forward.desc(
+                    prop_kind.forward_training, algorithm.convolution_direct, srcDesc(exact), weightsDesc(),
+                    dstDesc(exact), strides, padLeft, padRight), Engine.CPU));
             fwd = new convolution_forward(fwdPd);
             src = new Operand(userDesc(srcDims, inChannelsLast), fwdPd.src_desc());
             weights = new Operand(desc(wDims, memory.format_tag.oihw), fwdPd.weights_desc());
@@ -226,23 +222,13 @@ final class DnnlConvolution {
                 return;
             }
             convolution_backward_data.primitive_desc dataPd = pick("backward-data",
-                    () -> new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
-                            algorithm.convolution_direct, desc(srcDims, layout(inChannelsLast, srcDims)),
-                            desc(wDims, memory.format_tag.any), desc(dstDims, layout(outChannelsLast, dstDims)),
-                            strides, padLeft, padRight), Engine.CPU, fwdPd),
-                    () -> new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
-                            algorithm.convolution_direct, desc(srcDims, memory.format_tag.any),
-                            desc(wDims, memory.format_tag.any), desc(dstDims, memory.format_tag.any),
-                            strides, padLeft, padRight), Engine.CPU, fwdPd));
+                    exact -> new convolution_backward_data.primitive_desc(new convolution_backward_data.desc(
+                            algorithm.convolution_direct, srcDesc(exact), weightsDesc(), dstDesc(exact), strides,
+                            padLeft, padRight), Engine.CPU, fwdPd));
             convolution_backward_weights.primitive_desc weightsPd = pick("backward-weights",
-                    () -> new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(
-                            algorithm.convolution_direct, desc(srcDims, layout(inChannelsLast, srcDims)),
-                            desc(wDims, memory.format_tag.any), desc(dstDims, layout(outChannelsLast, dstDims)),
-                            strides, padLeft, padRight), Engine.CPU, fwdPd),
-                    () -> new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(
-                            algorithm.convolution_direct, desc(srcDims, memory.format_tag.any),
-                            desc(wDims, memory.format_tag.any), desc(dstDims, memory.format_tag.any),
-                            strides, padLeft, padRight), Engine.CPU, fwdPd));
+                    exact -> new convolution_backward_weights.primitive_desc(new convolution_backward_weights.desc(
+                            algorithm.convolution_direct, srcDesc(exact), weightsDesc(), dstDesc(exact), strides,
+                            padLeft, padRight), Engine.CPU, fwdPd));
             bwdData = new convolution_backward_data(dataPd);
             bwdWeights = new convolution_backward_weights(weightsPd);
             dataWeights = new Operand(desc(wDims, memory.format_tag.oihw), dataPd.weights_desc());
@@ -261,19 +247,32 @@ final class DnnlConvolution {
             bwdWeightsArgs.put(DNNL_ARG_DIFF_WEIGHTS, diffWeights.primitiveSide());
         }
 
+        /** The input's description: in the data's own layout ({@code exact}), or whichever oneDNN prefers. */
+        private memory.desc srcDesc(boolean exact) {
+            return desc(srcDims, exact ? layout(inChannelsLast, srcDims) : memory.format_tag.any);
+        }
+
+        private memory.desc dstDesc(boolean exact) {
+            return desc(dstDims, exact ? layout(outChannelsLast, dstDims) : memory.format_tag.any);
+        }
+
+        /** Weights in whichever layout oneDNN prefers (reordered from DL4J's OIHW on every call: they are small). */
+        private memory.desc weightsDesc() {
+            return desc(wDims, memory.format_tag.any);
+        }
     }
 
     /**
      * The primitive for the data's own layout, unless oneDNN has only its reference kernel for it: then the one
      * oneDNN prefers, with reorders.
      */
-    private static <T extends primitive_desc> T pick(String what, Supplier<T> exact, Supplier<T> preferred) {
-        T pd = exact.get();
+    private static <T extends primitive_desc> T pick(String what, Function<Boolean, T> create) {
+        T pd = create.apply(true);
         String impl = pd.impl_info_str().getString();
         if (!impl.startsWith("ref")) {
             return pd;
         }
-        T other = preferred.get();
+        T other = create.apply(false);
         LOG.debug("oneDNN has only '{}' for the {} convolution in this layout; using '{}' with reorders", impl, what,
                 other.impl_info_str().getString());
         return other;
