@@ -12,7 +12,8 @@ import java.util.Collection;
 
 /**
  * A BatchNormalization configuration for training only: DL4J's own runtime layer (same parameters, running
- * statistics and fallbacks) with {@link JavaBatchNormHelper} in place of the oneDNN helper.
+ * statistics and fallbacks) with {@link JavaBatchNormHelper} in place of the oneDNN helper, reading and writing
+ * NCHW or channels-last data as {@link ChannelsLast} decided.
  * {@link TrainingLayers#strip} turns it back into a stock layer before a model is saved for users.
  */
 public class FastBatchNormalization extends BatchNormalization {
@@ -53,8 +54,9 @@ public class FastBatchNormalization extends BatchNormalization {
     }
 
     /**
-     * DL4J falls back to its own batch norm when a helper fails; with a fused ReLU or the penalty on gamma that
-     * code would silently drop them, so then there is no fallback: the failure surfaces.
+     * DL4J falls back to its own batch norm when a helper fails; with a fused ReLU, the penalty on gamma or
+     * channels-last data that code would silently get them wrong, so then there is no fallback: the failure
+     * surfaces.
      */
     @Override
     public boolean isCudnnAllowFallback() {
