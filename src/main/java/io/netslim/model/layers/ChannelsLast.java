@@ -48,8 +48,9 @@ final class ChannelsLast {
         inputs.forEach((v, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
         Set<String> converters = new HashSet<>();
         Set<String> agnostic = new HashSet<>();
+        Map<String, Boolean> images = new HashMap<>();
         conf.getVertices().forEach((name, v) -> {
-            if (isConverter(name, conf, new HashMap<>())) {
+            if (isConverter(name, conf, images)) {
                 converters.add(name);
             } else if (isAgnostic(v)) {
                 agnostic.add(name);
@@ -61,7 +62,7 @@ final class ChannelsLast {
         while (changed) {
             changed = false;
             Map<String, Boolean> memo = new HashMap<>();
-            for (String v : converters.isEmpty() ? List.<String>of() : new ArrayList<>(inputs.keySet())) {
+            for (String v : inputs.keySet()) {
                 if (!holdsChannelsLast(v, last, agnostic, inputs, memo)) {
                     // an agnostic vertex with inputs in both orders: all of them in NCHW
                     if (agnostic.contains(v)) {
