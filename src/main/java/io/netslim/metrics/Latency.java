@@ -14,17 +14,7 @@ public final class Latency {
 
     /** Median milliseconds per forward pass of {@code batch} images, after {@code warmup} untimed passes. */
     public static double millis(ComputationGraph graph, long[] inputShape, int batch, int warmup, int repeats) {
-        INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputShape[0], inputShape[1], inputShape[2]);
-        for (int i = 0; i < warmup; i++) {
-            graph.outputSingle(false, x);
-        }
-        double[] times = new double[repeats];
-        for (int i = 0; i < repeats; i++) {
-            long t0 = System.nanoTime();
-            graph.outputSingle(false, x);
-            times[i] = (System.nanoTime() - t0) / 1e6;
-        }
-        return Throughput.median(times);
+        return alternating(List.of(graph), inputShape, batch, warmup, repeats)[0];
     }
 
     /**

@@ -8,19 +8,17 @@ import org.bytedeco.dnnl.primitive;
 import org.bytedeco.dnnl.primitive_desc;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.stream;
-import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.Function;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
@@ -54,12 +52,8 @@ final class DnnlConvolution {
     private final boolean same;
     private final boolean inChannelsLast;
     private final boolean outChannelsLast;
-    private final Map<String, Plan> plans = new LinkedHashMap<>(8, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Plan> eldest) {
-            return size() > MAX_PLANS;
-        }
-    };
+    /** Plans of the input shapes seen, newest first (a layer sees one or two: the minibatch and the last one). */
+    private final Deque<Plan> plans = new ArrayDeque<>();
 
     /** The engine, created on first use (loading oneDNN's natives). */
     private static final class Engine {
@@ -127,7 +121,7 @@ final class DnnlConvolution {
     void forward(INDArray x, INDArray w, INDArray y) {
         Plan p = plan(x, w);
         p.src.bind(x);
-        p.weights.bind(dense(w));
+        p.weights.bind(ChannelsLastArrays.dense(w));
         p.dst.bind(y);
         stream s = STREAM.get();
         p.src.toPrimitive(s);
@@ -144,10 +138,11 @@ final class DnnlConvolution {
     void backward(INDArray x, INDArray w, INDArray dy, INDArray dx, INDArray dw) {
         Plan p = plan(x, w);
         p.ensureBackward();
-        INDArray dwDense = dense(dw) == dw ? dw : Nd4j.createUninitialized(DataType.FLOAT, dw.shape(), 'c');
+        INDArray dwDense = ChannelsLastArrays.isDense(dw) ? dw
+                : Nd4j.createUninitialized(DataType.FLOAT, dw.shape(), 'c');
         p.src.bind(x);
-        p.dataWeights.bind(dense(w));
-        p.diffDst.bind(dense(dy));
+        p.dataWeights.bind(ChannelsLastArrays.dense(w));
+        p.diffDst.bind(ChannelsLastArrays.dense(dy));
         p.diffSrc.bind(dx);
         p.diffWeights.bind(dwDense);
         stream s = STREAM.get();
@@ -165,12 +160,17 @@ final class DnnlConvolution {
         }
     }
 
+    /** The plan of {@code x}'s shape ({@code w}'s is the layer's own), made on first use. */
     private Plan plan(INDArray x, INDArray w) {
-        String key = Arrays.toString(x.shape()) + Arrays.toString(w.shape());
-        Plan p = plans.get(key);
-        if (p == null) {
-            p = new Plan(x.shape(), w.shape());
-            plans.put(key, p);
+        for (Plan p : plans) {
+            if (Arrays.equals(p.srcDims, x.shape())) {
+                return p;
+            }
+        }
+        Plan p = new Plan(x.shape(), w.shape());
+        plans.addFirst(p);
+        if (plans.size() > MAX_PLANS) {
+            plans.removeLast();
         }
         return p;
     }
@@ -301,7 +301,7 @@ final class DnnlConvolution {
         }
 
         void bind(INDArray a) {
-            user.set_data_handle(new RawPointer(address(a)));
+            user.set_data_handle(new RawPointer(ChannelsLastArrays.address(a)));
         }
 
         memory primitiveSide() {
@@ -334,11 +334,6 @@ final class DnnlConvolution {
         }
     }
 
-    /** The address of a dense array's first element. */
-    static long address(INDArray a) {
-        FloatPointer p = new FloatPointer(a.data().asNioFloat());
-        return p.address() + p.position() * Float.BYTES;
-    }
 
     private static memory.desc userDesc(long[] dims, boolean channelsLast) {
         return desc(dims, layout(channelsLast, dims));
@@ -353,11 +348,6 @@ final class DnnlConvolution {
         return new memory.desc(new LongPointer(dims), memory.data_type.f32, tag);
     }
 
-    /** {@code a} itself when it is a dense C-order float array of its own, else a C-order copy. */
-    static INDArray dense(INDArray a) {
-        return a.ordering() == 'c' && !a.isView() && Shape.hasDefaultStridesForShape(a)
-                && a.dataType() == DataType.FLOAT ? a : a.castTo(DataType.FLOAT).dup('c');
-    }
 
     private static long[] longs(int[] v) {
         return new long[]{v[0], v[1]};

@@ -63,7 +63,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
         }
         assertInputSet(false);
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
-        INDArray in = DnnlConvolution.dense(input);
+        INDArray in = ChannelsLastArrays.dense(input);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, DataType.FLOAT,
                 dnnl().outputShape(in.shape(), weights.shape()), 'c');
         dnnl().forward(in, weights, out);
@@ -98,7 +98,7 @@ public class FastConvolutionLayer extends ConvolutionLayer {
     private Pair<Gradient, INDArray> channelsLastBackprop(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
-        INDArray in = DnnlConvolution.dense(input);
+        INDArray in = ChannelsLastArrays.dense(input);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, DataType.FLOAT, in.shape(), 'c');
         INDArray dw = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         dnnl().backward(in, weights, epsilon, dx, dw);

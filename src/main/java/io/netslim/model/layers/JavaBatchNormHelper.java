@@ -155,7 +155,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
     /** {@code x}'s values as rows of channels (x must hold NHWC values). */
     private static ChannelsLastBatchNorm rows(INDArray x) {
-        INDArray d = DnnlConvolution.dense(x);
+        INDArray d = ChannelsLastArrays.dense(x);
         return new ChannelsLastBatchNorm(ChannelsLastArrays.floats(d), (int) (d.length() / d.size(1)), (int) d.size(1));
     }
 
@@ -213,7 +213,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         int c = g.length;
         float[][] affine = affine(g, b, m, v, eps);
         ChannelsLastBatchNorm rows = rows(input);
-        FloatBuffer dy = ChannelsLastArrays.floats(DnnlConvolution.dense(epsilon));
+        FloatBuffer dy = ChannelsLastArrays.floats(ChannelsLastArrays.dense(epsilon));
         double[] sums = rows.gradientSums(dy, m, affine[0], affine[1], fusedRelu);
         float[][] k = new float[3][c];
         for (int ch = 0; ch < c; ch++) {

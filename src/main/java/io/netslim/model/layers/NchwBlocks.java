@@ -2,7 +2,6 @@ package io.netslim.model.layers;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 
 import java.nio.FloatBuffer;
 
@@ -32,21 +31,18 @@ final class NchwBlocks {
 
     /** Over {@code a} itself when it is a dense C-order array of its own, else over a C-order copy of it. */
     static NchwBlocks of(INDArray a) {
-        return new NchwBlocks(dense(a) ? a : a.dup('c'));
+        return new NchwBlocks(ChannelsLastArrays.isDense(a) ? a : a.dup('c'));
     }
 
     /** Over {@code out} itself, to write into it: it must be a dense C-order array of its own. */
     static NchwBlocks writableOver(INDArray out) {
-        if (!dense(out)) {
+        if (!ChannelsLastArrays.isDense(out)) {
             throw new IllegalStateException("expected a dense C-order array to write into, got "
                     + out.shapeInfoToString());
         }
         return new NchwBlocks(out);
     }
 
-    private static boolean dense(INDArray a) {
-        return a.ordering() == 'c' && !a.isView() && Shape.hasDefaultStridesForShape(a);
-    }
 
     /** Copies the block of {@code image} and {@code channel} into {@code dst}. */
     void read(int image, int channel, float[] dst) {
