@@ -10,7 +10,6 @@ import io.netslim.metrics.LayerStats;
 import io.netslim.metrics.ModelStats;
 import io.netslim.pipeline.Networks;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,13 +36,9 @@ public final class InspectCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
-        ComputationGraph graph;
-        if (model != null) {
-            graph = VerifiedModels.read(model, hadoop);
-        } else {
-            graph = Networks.initialised(cfg, shape);
-        }
-        ModelStats stats = ModelStats.of(graph, shape);
+        // the configured model is counted from its configuration: no weights to allocate
+        ModelStats stats = model != null ? ModelStats.of(VerifiedModels.read(model, hadoop), shape)
+                : ModelStats.of(Networks.plain(cfg, shape), shape);
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode root = mapper.createObjectNode();

@@ -15,6 +15,8 @@ public final class ModelRegistry {
         register(new PreResNet(PreResNet.Blocks.BOTTLENECK));
         register(new Vgg());
         register(new DenseNet());
+        register(new ResNet());
+        register(new VggBn());
     }
 
     private ModelRegistry() {

@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public final class Vgg implements ModelBuilder {
     /** Widths per depth; 0 marks a max pooling. */
-    private static final Map<Integer, int[]> CONFIGS = Map.of(
+    static final Map<Integer, int[]> CONFIGS = Map.of(
             11, new int[] {64, 0, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512},
             13, new int[] {64, 64, 0, 128, 128, 0, 256, 256, 0, 512, 512, 0, 512, 512},
             16, new int[] {64, 64, 0, 128, 128, 0, 256, 256, 256, 0, 512, 512, 512, 0, 512, 512, 512},

@@ -59,7 +59,7 @@ public final class GlobalThreshold {
 
     public PrunePlan plan(ComputationGraph graph, DependencyGraph deps, Importance importance) {
         Map<String, double[]> scores = new LinkedHashMap<>();
-        deps.groups().values().forEach(g -> scores.put(g.batchNorm(), importance.score(graph, g)));
+        deps.groups().values().forEach(g -> scores.put(g.name(), importance.score(graph, g)));
         double[] all = scores.values().stream().flatMapToDouble(Arrays::stream).sorted().toArray();
         int toRemove = (int) Math.round(all.length * ratio);
         double threshold = toRemove == 0 ? Double.NEGATIVE_INFINITY : all[toRemove - 1];
