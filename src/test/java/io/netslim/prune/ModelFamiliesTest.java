@@ -38,7 +38,7 @@ class ModelFamiliesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
+    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10", "resnet,18", "vgg-bn,11"})
     void zeroedChannelsPruneExactlyIncludingSelectedOnes(String arch, int depth) throws Exception {
         ComputationGraph original = build(arch, depth);
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
@@ -50,19 +50,21 @@ class ModelFamiliesTest {
             if (removed.size() == n) {
                 removed = removed.subList(1, n);
             }
-            for (int c : removed) {
-                original.getLayer(group.batchNorm()).getParam("gamma").putScalar(c, 0.0);
-                original.getLayer(group.batchNorm()).getParam("beta").putScalar(c, 0.0);
+            for (String bn : group.batchNorms()) {
+                for (int c : removed) {
+                    original.getLayer(bn).getParam("gamma").putScalar(c, 0.0);
+                    original.getLayer(bn).getParam("beta").putScalar(c, 0.0);
+                }
             }
             List<Integer> gone = removed;
-            keep.put(group.batchNorm(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
+            keep.put(group.name(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
         }
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
         double diff = original.outputSingle(false, x).sub(pruned.outputSingle(false, x)).amaxNumber().doubleValue();
         assertTrue(diff < 1e-4, arch + ": max abs difference " + diff);
         assertTrue(pruned.numParams() < original.numParams());
-        if (!arch.equals("vgg")) {
+        if (arch.startsWith("preresnet") || arch.equals("densenet")) {
             // Residual trunks and concatenations are read through channel selections.
             assertTrue(pruned.getConfiguration().getVertices().values().stream()
                     .anyMatch(v -> v instanceof ChannelSelectVertex), arch);
@@ -71,7 +73,7 @@ class ModelFamiliesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10"})
+    @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10", "resnet,18", "vgg-bn,11"})
     void highRatioKeepsMinimumChannelsAndAWorkingNetwork(String arch, int depth) throws Exception {
         ComputationGraph original = build(arch, depth);
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
