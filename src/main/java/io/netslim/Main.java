@@ -3,6 +3,7 @@ package io.netslim;
 import io.netslim.cli.BenchCommand;
 import io.netslim.cli.EvaluateCommand;
 import io.netslim.cli.ExitCodes;
+import io.netslim.cli.ExportCommand;
 import io.netslim.cli.InspectCommand;
 import io.netslim.cli.PipelineCommand;
 import io.netslim.cli.PrepareCommand;
@@ -17,7 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
         description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
         subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class, VerifyCommand.class,
-                SweepCommand.class, BenchCommand.class, PrepareCommand.class})
+                SweepCommand.class, BenchCommand.class, PrepareCommand.class, ExportCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

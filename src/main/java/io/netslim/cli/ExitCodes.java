@@ -3,6 +3,7 @@ package io.netslim.cli;
 import io.netslim.artifacts.OutputException;
 import io.netslim.config.ConfigException;
 import io.netslim.data.DataException;
+import io.netslim.export.UnsupportedModelException;
 import io.netslim.train.TrainingDivergedException;
 import picocli.CommandLine;
 
@@ -21,7 +22,8 @@ public final class ExitCodes {
     /** Maps an exception (or its causes) to an exit code. */
     public static int of(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException || t instanceof CommandLine.ParameterException) {
+            if (t instanceof ConfigException || t instanceof CommandLine.ParameterException
+                    || t instanceof UnsupportedModelException) {
                 return USAGE;
             }
             if (t instanceof DataException) {

@@ -25,17 +25,26 @@ public final class Latency {
     public static double[] alternating(List<ComputationGraph> graphs, long[] inputShape, int batch, int warmup,
                                        int repeats) {
         INDArray x = Nd4j.rand(DataType.FLOAT, batch, inputShape[0], inputShape[1], inputShape[2]);
-        for (ComputationGraph g : graphs) {
+        return alternatingPasses(graphs.stream().<Runnable>map(g -> () -> g.outputSingle(false, x)).toList(), warmup,
+                repeats);
+    }
+
+    /**
+     * Median milliseconds of each forward pass (of any engine), timed one at a time in alternating order (reversed
+     * every other round) after {@code warmup} untimed runs of each.
+     */
+    public static double[] alternatingPasses(List<? extends Runnable> passes, int warmup, int repeats) {
+        for (Runnable p : passes) {
             for (int i = 0; i < warmup; i++) {
-                g.outputSingle(false, x);
+                p.run();
             }
         }
-        double[][] times = new double[graphs.size()][repeats];
+        double[][] times = new double[passes.size()][repeats];
         for (int r = 0; r < repeats; r++) {
-            for (int j = 0; j < graphs.size(); j++) {
-                int k = r % 2 == 0 ? j : graphs.size() - 1 - j;
+            for (int j = 0; j < passes.size(); j++) {
+                int k = r % 2 == 0 ? j : passes.size() - 1 - j;
                 long t0 = System.nanoTime();
-                graphs.get(k).outputSingle(false, x);
+                passes.get(k).run();
                 times[k][r] = (System.nanoTime() - t0) / 1e6;
             }
         }

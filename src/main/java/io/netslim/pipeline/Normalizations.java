@@ -52,7 +52,7 @@ public final class Normalizations {
     }
 
     /** The normalization of a finished run (its normalization.json under data.normalize = auto). */
-    static Normalization ofFinishedRun(JobConfig cfg, ArtifactStore run) {
+    public static Normalization ofFinishedRun(JobConfig cfg, ArtifactStore run) {
         if (!cfg.data().normalize().equals("auto")) {
             return cfg.data().normalize().equals("given") ? new Normalization(cfg.data().mean(), cfg.data().std())
                     : Normalization.NONE;
