@@ -30,8 +30,16 @@ public final class HtmlReport {
         h.append("</table>\n<h2>Model before and after pruning</h2><table><tr><th></th><th>before</th><th>after</th><th>cut</th></tr>");
         row(h, "parameters", report.path("params"), "%.0f");
         row(h, "FLOPs (one image)", report.path("flops"), "%.4g");
-        row(h, "latency, ms per batch of " + report.path("latency").path("batch").asInt(), report.path("latency"), "%.1f");
+        row(h, "ONNX file, bytes", report.path("onnx_bytes"), "%.0f");
         h.append("</table>\n");
+        JsonNode latency = report.path("latency");
+        if (latency.has("before")) {
+            h.append("<h2>Latency before and after pruning</h2><table><tr><th>engine, ms per batch of ")
+                    .append(latency.path("batch").asInt()).append("</th><th>before</th><th>after</th><th>cut</th></tr>");
+            row(h, "DL4J", latency, "%.1f");
+            row(h, "ONNX Runtime", latency.path("onnxruntime"), "%.1f");
+            h.append("</table>\n");
+        }
         JsonNode prune = report.path("prune");
         h.append("<p>Prune ratio ").append(prune.path("ratio").asDouble()).append(", threshold |gamma| &le; ")
                 .append(String.format("%.4g", prune.path("threshold").asDouble())).append(": ")

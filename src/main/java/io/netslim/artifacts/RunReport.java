@@ -43,6 +43,9 @@ public final class RunReport {
         if (last.node.has("latency")) {
             root.set("latency", last.node.get("latency").deepCopy());
         }
+        if (last.node.has("onnx_bytes")) {
+            root.set("onnx_bytes", last.node.get("onnx_bytes").deepCopy());
+        }
         ObjectNode params = root.putObject("params");
         params.set("before", first.node.at("/params/before"));
         params.set("after", last.node.at("/params/after"));
@@ -139,6 +142,15 @@ public final class RunReport {
         public void latency(int batch, double before, double after) {
             node.putObject("latency").put("batch", batch).put("before", before).put("after", after)
                     .put("cut", 1.0 - after / before);
+        }
+
+        /**
+         * Records the ONNX side of this pass's pruning ({@code {bytes, latency}}, each before/after/cut): the file
+         * sizes as {@code onnx_bytes}, ONNX Runtime's latency (same batch) as {@code latency.onnxruntime}.
+         */
+        public void onnx(ObjectNode measured) {
+            node.set("onnx_bytes", measured.get("bytes").deepCopy());
+            ((ObjectNode) node.get("latency")).set("onnxruntime", measured.get("latency").deepCopy());
         }
 
         /** Records the pruning decision. */

@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 /** netslim bench: training and inference speed of the configured model, as JSON. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure training (single node, with and without the sparsity term, and Spark parameter",
-                "averaging), inference before and after pruning, and the machine's GEMM speed; medians after warm-up."})
+                "averaging), inference before and after pruning in DL4J and, exported to ONNX, in ONNX Runtime, and the",
+                "machine's GEMM speed; medians after warm-up."})
 public final class BenchCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -29,6 +30,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "figures are timed, here and in PyTorch: the JIT needs a few hundred steps (default: ${DEFAULT-VALUE})")
     double warmupSeconds;
 
+    @Option(names = "--inference-only", description = "Only the pruning and inference figures (DL4J and ONNX "
+            + "Runtime); no training, Spark or GEMM")
+    boolean inferenceOnly;
+
     @Option(names = "--json", description = "Print one JSON object (otherwise indented JSON)")
     boolean json;
 
@@ -39,7 +44,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
-        Benchmark bench = new Benchmark(cfg, runs, warmupSeconds);
+        if (pytorch && inferenceOnly) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--pytorch compares training speed; it cannot go with --inference-only");
+        }
+        Benchmark bench = new Benchmark(cfg, runs, warmupSeconds, inferenceOnly);
         ObjectNode result = bench.run();
         if (pytorch) {
             JsonNode torch = runPytorch(cfg, result, bench.trainingRuns(), warmupSeconds);

@@ -24,6 +24,7 @@ public record JobConfig(
         int monitorImages,
         SparkSettings spark,
         String output,
+        boolean exportOnnx,
         String rendered) implements Serializable {
 
     /** Where the data comes from and how training images are augmented. */
@@ -119,6 +120,7 @@ public record JobConfig(
         }
         SparkSettings spark = new SparkSettings(r.string("spark.master"), r.string("spark.app-name"), sparkConf);
         String output = r.string("output");
+        boolean exportOnnx = r.bool("export.onnx");
         if (data.normalize().equals("given") && (data.mean().length == 0 || data.mean().length != data.std().length)) {
             r.problems.add("data.normalize = given: expected data.mean and data.std with one value per channel, got "
                     + data.mean().length + " and " + data.std().length);
@@ -128,7 +130,7 @@ public record JobConfig(
         }
         String rendered = c.root().render(ConfigRenderOptions.concise().setFormatted(true));
         return new JobConfig(data, model, lambda, train, prune, finetune, passes, evalBatch, monitor, spark, output,
-                rendered);
+                exportOnnx, rendered);
     }
 
     /** Collects typed values and the problems met while reading them. */

@@ -3,6 +3,7 @@ package io.netslim.export;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 
 /**
  * Inference-time batch norm y = gamma (x - mean) / sqrt(var + eps) + beta. Folded into the convolution before it
@@ -16,25 +17,35 @@ final class BatchNormConverter implements VertexConverter {
     public String convert(Vertex v, OnnxGraph g) {
         BatchNormalization bn = (BatchNormalization) v.conf();
         v.requireNchw(bn.getCnn2DFormat());
+        if (bn.getActivationFn() != null && !(bn.getActivationFn() instanceof ActivationIdentity)) {
+            // DL4J's oneDNN batch norm helper returns without applying it; its Java path applies it
+            throw v.unsupported("has activation " + bn.getActivationFn() + ", which DL4J applies or not depending on "
+                    + "whether its oneDNN helper runs; give the batch norm the identity and an ActivationLayer after it");
+        }
         float[] mean = v.floats(BatchNormalizationParamInitializer.GLOBAL_MEAN);
         int n = mean.length;
         float[] gamma = bn.isLockGammaBeta() ? filled(n, bn.getGamma()) : v.floats(BatchNormalizationParamInitializer.GAMMA);
         float[] beta = bn.isLockGammaBeta() ? filled(n, bn.getBeta()) : v.floats(BatchNormalizationParamInitializer.BETA);
-        double[] std = new double[n];
+        // DL4J keeps the running variance as log10 of its square root (useLogStd, the default) or as is; either
+        // way inference divides by sqrt(var + eps)
+        double[] var = new double[n];
         if (v.params().containsKey(BatchNormalizationParamInitializer.GLOBAL_LOG_STD)) {
             float[] log10 = v.floats(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
             for (int i = 0; i < n; i++) {
-                std[i] = Math.pow(10, log10[i]);
+                var[i] = Math.pow(100, log10[i]);
             }
         } else {
-            float[] var = v.floats(BatchNormalizationParamInitializer.GLOBAL_VAR);
+            float[] stored = v.floats(BatchNormalizationParamInitializer.GLOBAL_VAR);
             for (int i = 0; i < n; i++) {
-                std[i] = Math.sqrt(var[i] + bn.getEps());
+                var[i] = stored[i];
             }
         }
-        String out = foldIntoConvolution(v, g, gamma, beta, mean, std)
-                ? v.input(0) : batchNormalization(v, g, gamma, beta, mean, std, bn);
-        return Activations.apply(g, v, bn.getActivationFn(), out);
+        double[] std = new double[n];
+        for (int i = 0; i < n; i++) {
+            std[i] = Math.sqrt(var[i] + bn.getEps());
+        }
+        return foldIntoConvolution(v, g, gamma, beta, mean, std)
+                ? v.input(0) : batchNormalization(v, g, gamma, beta, mean, var, bn);
     }
 
     private static boolean foldIntoConvolution(Vertex v, OnnxGraph g, float[] gamma, float[] beta, float[] mean,
@@ -64,18 +75,18 @@ final class BatchNormConverter implements VertexConverter {
     }
 
     private static String batchNormalization(Vertex v, OnnxGraph g, float[] gamma, float[] beta, float[] mean,
-                                             double[] std, BatchNormalization bn) {
+                                             double[] var, BatchNormalization bn) {
         int n = gamma.length;
-        float[] var = new float[n];
+        float[] variance = new float[n];
         for (int i = 0; i < n; i++) {
-            var[i] = (float) Math.max(0, std[i] * std[i] - bn.getEps());
+            variance[i] = (float) var[i];
         }
         String p = v.name() + ".";
-        g.node("BatchNormalization", Activations.preActivation(v, bn.getActivationFn()), v.input(0),
+        g.node("BatchNormalization", v.name(), v.input(0),
                         g.weight(p + "scale", gamma, n), g.weight(p + "bias", beta, n), g.weight(p + "mean", mean, n),
-                        g.weight(p + "var", var, n))
+                        g.weight(p + "var", variance, n))
                 .addAttribute(OnnxGraph.real("epsilon", (float) bn.getEps()));
-        return Activations.preActivation(v, bn.getActivationFn());
+        return v.name();
     }
 
     private static float[] filled(int n, double value) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
+import io.netslim.data.Normalization;
+import io.netslim.export.OnnxExporter;
+import io.netslim.export.OnnxRuntimeLatency;
 import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
 import io.netslim.metrics.Throughput;
@@ -29,7 +32,8 @@ import java.util.Random;
 /**
  * The speed figures of the configured model, measured the same way every time (medians of repeated runs
  * after warm-up): single-node training with and without the sparsity term, Spark parameter averaging on
- * the same cores, inference at batch 1 and 256 before and after pruning, and the machine's GEMM speed.
+ * the same cores, inference at batch 1, 64 and 256 before and after pruning in DL4J, and at batch 1 and 64 of the
+ * ONNX exports in ONNX Runtime, and the machine's GEMM speed.
  */
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,15 +41,22 @@ public final class Benchmark {
     private final JobConfig cfg;
     private final int runs;
     private final double warmupSeconds;
+    private final boolean inferenceOnly;
 
     /**
      * @param runs          timed repetitions per figure
      * @param warmupSeconds untimed training before the training figures are timed (the JIT's steady state)
      */
     public Benchmark(JobConfig cfg, int runs, double warmupSeconds) {
+        this(cfg, runs, warmupSeconds, false);
+    }
+
+    /** @param inferenceOnly only the pruning and inference figures (no training, Spark or GEMM) */
+    public Benchmark(JobConfig cfg, int runs, double warmupSeconds, boolean inferenceOnly) {
         this.cfg = cfg;
         this.runs = runs;
         this.warmupSeconds = warmupSeconds;
+        this.inferenceOnly = inferenceOnly;
     }
 
     /** Timed runs of each training graph: the two figures differ by less than the noise; at least 8 each. */
@@ -76,17 +87,21 @@ public final class Benchmark {
 
         // Two graphs of each, built in the order lambda, 0, 0, lambda: in one JVM the graph built (and listed)
         // first trains a few percent slower than an identical one built after it, whatever its lambda.
-        double[] train = Throughput.train(List.of(Networks.forSparsityTraining(cfg, shape),
-                Networks.forTraining(cfg, shape, 0), Networks.forTraining(cfg, shape, 0),
-                Networks.forSparsityTraining(cfg, shape)), shape, classes, batch, warmupSeconds, 10, trainingRuns());
-        out.put("warmup_seconds", warmupSeconds);
-        out.put("train_images_per_s", (train[0] + train[3]) / 2);
-        out.put("train_images_per_s_lambda0", (train[1] + train[2]) / 2);
+        if (!inferenceOnly) {
+            double[] train = Throughput.train(List.of(Networks.forSparsityTraining(cfg, shape),
+                    Networks.forTraining(cfg, shape, 0), Networks.forTraining(cfg, shape, 0),
+                    Networks.forSparsityTraining(cfg, shape)), shape, classes, batch, warmupSeconds, 10, trainingRuns());
+            out.put("warmup_seconds", warmupSeconds);
+            out.put("train_images_per_s", (train[0] + train[3]) / 2);
+            out.put("train_images_per_s_lambda0", (train[1] + train[2]) / 2);
+        }
         ComputationGraph plain = Networks.initialised(cfg, shape);
         ModelStats stats = ModelStats.of(plain, shape);
-        // forward + backward is about 3x the forward FLOPs
-        out.put("train_gflops_achieved", 3.0 * stats.flops() * out.get("train_images_per_s").asDouble() / 1e9);
-        out.put("gemm_gflops", Throughput.gemmGflops(1024, Math.max(3, runs)));
+        if (!inferenceOnly) {
+            // forward + backward is about 3x the forward FLOPs
+            out.put("train_gflops_achieved", 3.0 * stats.flops() * out.get("train_images_per_s").asDouble() / 1e9);
+            out.put("gemm_gflops", Throughput.gemmGflops(1024, Math.max(3, runs)));
+        }
 
         // Pruned at prune.ratio from the model's own gammas; an untrained model's are all equal, so a fixed
         // random draw stands in for them.
@@ -102,22 +117,46 @@ public final class Benchmark {
         // unpruned and pruned alternate pass by pass: the speed-up is a ratio of two noisy figures
         List<ComputationGraph> both = List.of(plain, pruned);
         double[] ms1 = Latency.alternating(both, shape, 1, 5, 10 * Math.max(3, runs));
+        double[] ms64 = Latency.alternating(both, shape, 64, 2, Math.max(10, 3 * runs));
         double[] ms256 = Latency.alternating(both, shape, 256, 2, Math.max(10, 3 * runs));
         ObjectNode infer = out.putObject("infer_images_per_s");
         for (int i = 0; i < 2; i++) {
             infer.putObject(i == 0 ? "unpruned" : "pruned").put("batch_1", 1000 / ms1[i])
-                    .put("batch_256", 256_000 / ms256[i]);
+                    .put("batch_64", 64_000 / ms64[i]).put("batch_256", 256_000 / ms256[i]);
         }
         out.put("speedup_ratio", ms256[0] / ms256[1]);
+        out.put("speedup_ratio_batch_64", ms64[0] / ms64[1]);
+        out.put("speedup_ratio_batch_1", ms1[0] / ms1[1]);
         out.put("flops_ratio", (double) ModelStats.of(pruned, shape).flops() / stats.flops());
+        out.set("onnxruntime", onnxRuntime(plain, pruned, shape));
 
-        if (data != null) {
+        if (!inferenceOnly && data != null) {
             out.put("spark_images_per_s", sparkImagesPerSecond(data));
         } else {
             out.putNull("spark_images_per_s");
         }
         out.put("peak_rss_mb", peakRssMb());
         return out;
+    }
+
+    /**
+     * The ONNX exports of both models in ONNX Runtime: file sizes, images/s at batch 1 and 64 (the two models
+     * timed in alternation) and the speed-up at each batch.
+     */
+    private ObjectNode onnxRuntime(ComputationGraph plain, ComputationGraph pruned, long[] shape) {
+        List<byte[]> onnx = List.of(OnnxExporter.bytes(plain, shape, Normalization.NONE),
+                OnnxExporter.bytes(pruned, shape, Normalization.NONE));
+        double[] ms1 = OnnxRuntimeLatency.alternating(onnx, shape, 1, 5, 10 * Math.max(3, runs));
+        double[] ms64 = OnnxRuntimeLatency.alternating(onnx, shape, 64, 2, Math.max(10, 3 * runs));
+        ObjectNode ort = JSON.createObjectNode();
+        ort.putObject("onnx_bytes").put("unpruned", onnx.get(0).length).put("pruned", onnx.get(1).length);
+        ObjectNode infer = ort.putObject("infer_images_per_s");
+        for (int i = 0; i < 2; i++) {
+            infer.putObject(i == 0 ? "unpruned" : "pruned").put("batch_1", 1000 / ms1[i]).put("batch_64", 64_000 / ms64[i]);
+        }
+        ort.put("speedup_ratio_batch_64", ms64[0] / ms64[1]);
+        ort.put("speedup_ratio_batch_1", ms1[0] / ms1[1]);
+        return ort;
     }
 
     /** Median per-epoch images/s of Spark parameter averaging over a slice of the data (first epoch is warm-up). */

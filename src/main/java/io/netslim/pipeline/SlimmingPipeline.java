@@ -23,6 +23,7 @@ import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.EpochMetrics;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -165,6 +166,9 @@ public final class SlimmingPipeline {
             lineage.put(prefix + SPARSE, from);
             lineage.put(prefix + PRUNED, prefix + SPARSE);
             lineage.put(prefix + FINETUNED, prefix + PRUNED);
+            if (cfg.exportOnnx()) {
+                lineage.put(prefix + OnnxOutputs.FINETUNED, prefix + FINETUNED);
+            }
             ComputationGraph sparse = done("sparse", SPARSE) ? load(SPARSE) : sparsityTraining(previous);
             if (stopsAfter(Stage.sparse)) {
                 return null;
@@ -238,16 +242,25 @@ public final class SlimmingPipeline {
             ModelStats after = ModelStats.of(pruned, data.inputShape());
             report.models(before, after);
             int batch = 64;
-            double msBefore = Latency.millis(sparse, data.inputShape(), batch, 2, 5);
-            double msAfter = Latency.millis(pruned, data.inputShape(), batch, 2, 5);
+            double[] ms = Latency.alternating(List.of(sparse, pruned), data.inputShape(), batch, 2, 5);
+            double msBefore = ms[0];
+            double msAfter = ms[1];
             report.latency(batch, msBefore, msAfter);
+            String served = "";
+            if (cfg.exportOnnx()) {
+                ObjectNode onnx = OnnxOutputs.measure(sparse, pruned, data.inputShape(), data.normalization(), batch);
+                report.onnx(onnx);
+                served = String.format(" (ONNX Runtime %.1f -> %.1f ms; ONNX file %d -> %d bytes)",
+                        onnx.at("/latency/before").asDouble(), onnx.at("/latency/after").asDouble(),
+                        onnx.at("/bytes/before").asLong(), onnx.at("/bytes/after").asLong());
+            }
             store.writeModel(prefix + PRUNED, pruned);
             ledger.commit(scope + "/prune", List.of(prefix + PRUNED), report.snapshot());
             LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
-                            + "latency {} -> {} ms per batch of {}, test accuracy before fine-tuning {}", label,
+                            + "latency {} -> {} ms per batch of {}{}, test accuracy before fine-tuning {}", label,
                     plan.removedChannels(deps), prunable, fmt(plan.threshold()), before.params(), after.params(),
                     before.flops(), after.flops(), String.format("%.1f", msBefore), String.format("%.1f", msAfter),
-                    batch, fmt(acc));
+                    batch, served, fmt(acc));
             return pruned;
         }
 
@@ -257,9 +270,14 @@ public final class SlimmingPipeline {
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
                     cfg.finetune().lr(), this::onEpoch);
             double acc = Accuracy.of(pruned, test);
-            report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
+            ObjectNode stage = report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
             store.writeModel(prefix + FINETUNED, pruned);
-            ledger.commit(scope + "/finetune", List.of(prefix + FINETUNED), report.snapshot());
+            List<String> files = new java.util.ArrayList<>(List.of(prefix + FINETUNED));
+            if (cfg.exportOnnx()) {
+                stage.set("onnx", OnnxOutputs.write(store, prefix + OnnxOutputs.FINETUNED, pruned, data));
+                files.add(prefix + OnnxOutputs.FINETUNED);
+            }
+            ledger.commit(scope + "/finetune", files, report.snapshot());
             LOG.info("{}fine-tuned model: test accuracy {}", label, fmt(acc));
             return pruned;
         }

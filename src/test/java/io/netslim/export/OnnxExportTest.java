@@ -137,6 +137,48 @@ class OnnxExportTest {
         }
     }
 
+    /**
+     * Batch norms whose epsilon matters (large eps, small running variance, stored as DL4J's log10 std or as a
+     * variance), folded after a convolution and kept after a ReLU: DL4J divides by sqrt(var + eps) either way.
+     */
+    @ParameterizedTest(name = "useLogStd {0}")
+    @CsvSource({"true", "false"})
+    void batchNormEpsilonAndVarianceAsDl4jUsesThem(boolean logStd) {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(11).graphBuilder()
+                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(6).hasBias(false)
+                        .activation(Activation.IDENTITY).build(), "input")
+                .addLayer("bn_folded", new BatchNormalization.Builder().eps(1e-2).useLogStd(logStd)
+                        .activation(Activation.IDENTITY).build(), "conv")
+                .addLayer("relu", new org.deeplearning4j.nn.conf.layers.ActivationLayer.Builder()
+                        .activation(Activation.RELU).build(), "bn_folded")
+                .addLayer("bn_kept", new BatchNormalization.Builder().eps(1e-2).useLogStd(logStd)
+                        .activation(Activation.IDENTITY).build(), "relu")
+                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "bn_kept")
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .nOut(10).build(), "gap")
+                .setOutputs("fc").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        for (String bn : new String[] {"bn_folded", "bn_kept"}) {
+            var layer = g.getLayer(bn);
+            for (int c = 0; c < 6; c++) {
+                double variance = 0.002 + 0.01 * c;
+                layer.getParam("gamma").putScalar(c, 0.5 + 0.3 * c);
+                layer.getParam("beta").putScalar(c, 0.1 * c - 0.2);
+                layer.getParam("mean").putScalar(c, 0.05 * c);
+                layer.getParam(logStd ? "log10stdev" : "var").putScalar(c, logStd ? Math.log10(Math.sqrt(variance)) : variance);
+            }
+        }
+        Onnx.ModelProto proto = OnnxExporter.export(g, SHAPE, Normalization.NONE);
+        assertEquals(1, count(proto, "BatchNormalization"), "one folded into the conv, one kept");
+        try (OnnxRuntimeModel ort = new OnnxRuntimeModel(proto.toByteArray())) {
+            INDArray expected = g.outputSingle(false, fashion);
+            assertClose(expected, ort.output(fashion), TOLERANCE * Math.max(1, expected.amaxNumber().doubleValue()),
+                    "logits");
+        }
+    }
+
     @Test
     void unknownLayerIsRefusedByName() {
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()

@@ -25,6 +25,16 @@ class BenchmarkTest {
                 assertTrue(r.at("/infer_images_per_s/" + model + "/" + batch).asDouble() > 0, model + " " + batch);
             }
         }
+        for (String model : List.of("unpruned", "pruned")) {
+            assertTrue(r.at("/infer_images_per_s/" + model + "/batch_64").asDouble() > 0, model + " batch 64");
+            for (String batch : List.of("batch_1", "batch_64")) {
+                assertTrue(r.at("/onnxruntime/infer_images_per_s/" + model + "/" + batch).asDouble() > 0,
+                        "ONNX Runtime " + model + " " + batch + " in " + r);
+            }
+        }
+        assertTrue(r.at("/onnxruntime/speedup_ratio_batch_64").asDouble() > 0);
+        assertTrue(r.at("/onnxruntime/onnx_bytes/pruned").asLong() < r.at("/onnxruntime/onnx_bytes/unpruned").asLong(),
+                "the pruned model's ONNX file is smaller");
         assertTrue(r.get("flops_ratio").asDouble() < 1, "pruning at prune.ratio must cut FLOPs");
     }
 }

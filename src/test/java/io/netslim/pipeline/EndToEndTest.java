@@ -9,6 +9,8 @@ import io.netslim.config.JobConfig;
 import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;
 import io.netslim.data.Normalization;
+import io.netslim.export.OnnxCheck;
+import io.netslim.export.OnnxRuntimeModel;
 import io.netslim.metrics.Accuracy;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -126,12 +128,37 @@ class EndToEndTest {
         assertEquals(report.at("/params/after").asLong(),
                 io.netslim.metrics.ModelStats.of(tuned, data.inputShape()).params());
 
+        // finetuned.onnx takes what evaluate takes (pixels / 255, the normalisation is in the graph): ONNX Runtime
+        // gives DL4J's outputs on the test images, so the same accuracy.
+        assertEquals("finetuned.zip", manifest.at("/lineage/finetuned.onnx").asText());
+        assertTrue(manifest.get("files").toString().contains("\"finetuned.onnx\""), "finetuned.onnx not in the manifest");
+        ImageSource pixels = ImageSource.open(cfg.data(), 10, new Configuration());
+        int correct = 0;
+        double maxDiff = 0;
+        try (OnnxRuntimeModel onnx = new OnnxRuntimeModel(readBytes(fs, new Path(output, "finetuned.onnx")))) {
+            for (org.nd4j.linalg.dataset.api.iterator.DataSetIterator it = pixels.testBatches(256); it.hasNext(); ) {
+                org.nd4j.linalg.dataset.DataSet batch = it.next();
+                org.nd4j.linalg.api.ndarray.INDArray out = onnx.output(batch.getFeatures());
+                org.nd4j.linalg.api.ndarray.INDArray dl4j = tuned.outputSingle(false, OnnxCheck.normalized(batch.getFeatures(), norm));
+                maxDiff = Math.max(maxDiff, out.sub(dl4j).amaxNumber().doubleValue());
+                correct += out.argMax(1).eq(batch.getLabels().argMax(1)).castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                        .sumNumber().intValue();
+            }
+        }
+        assertTrue(maxDiff <= 1e-4, "ONNX Runtime against DL4J: max abs difference " + maxDiff);
+        assertEquals(reported, correct / 1000.0, 1.5e-3);
+        assertTrue(report.at("/stages/finetuned/onnx/max_abs_difference").asDouble(1) <= 1e-4);
+        assertTrue(report.at("/onnx_bytes/after").asLong() < report.at("/onnx_bytes/before").asLong());
+        assertTrue(report.at("/latency/onnxruntime/before").asDouble() > 0
+                && report.at("/latency/onnxruntime/after").asDouble() > 0, report.get("latency").toString());
+
         // Plots and the self-contained HTML report, then a ratio sweep added to the finished run.
         for (String plot : List.of("plots/gamma-hist.png", "plots/channels-per-layer.png", "plots/training.png")) {
             PngCheck.assertMeaningfulPng(readBytes(fs, new Path(output, plot)), plot);
         }
         String html = read(fs, new Path(output, "report.html"));
         assertTrue(html.contains("data:image/png;base64,"), "report.html embeds its images");
+        assertTrue(html.contains("<td>DL4J</td>") && html.contains("<td>ONNX Runtime</td>"), "latency of both engines");
         assertTrue(!html.matches("(?s).*<img[^>]+src=\"(?!data:)[^\"]*\".*"), "report.html links an external image");
         String metrics = read(fs, new Path(output, "metrics.jsonl"));
         assertEquals(4, metrics.lines().count(), metrics); // 2 sparsity epochs + 2 fine-tune epochs
