@@ -5,7 +5,7 @@ import io.netslim.config.ConfigException;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** Model builders by name: add a family by registering its builder here. */
+/** Model builders by name: add a family by registering its builder here; "zoo:Name" builds DL4J zoo models. */
 public final class ModelRegistry {
     private static final Map<String, ModelBuilder> BUILDERS = new TreeMap<>();
 
@@ -28,9 +28,13 @@ public final class ModelRegistry {
 
     /** The builder for {@code arch}, checked against {@code depth}. */
     public static synchronized ModelBuilder get(String arch, int depth) {
+        if (arch.startsWith(ZooModels.PREFIX)) {
+            return ZooModels.named(arch);
+        }
         ModelBuilder builder = BUILDERS.get(arch);
         if (builder == null) {
-            throw new ConfigException("model.arch = '" + arch + "': expected one of " + BUILDERS.keySet());
+            throw new ConfigException("model.arch = '" + arch + "': expected one of " + BUILDERS.keySet()
+                    + " or zoo:<Name> for a model of DL4J's zoo");
         }
         builder.checkDepth(depth).ifPresent(why -> {
             throw new ConfigException("model.depth = " + depth + ": " + why);

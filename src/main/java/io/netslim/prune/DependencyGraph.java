@@ -357,9 +357,20 @@ public final class DependencyGraph {
                 }
                 GraphVertex vertex = conf.getVertices().get(v);
                 LayerPruner pruner = prunerOf(conf, v);
-                String why = pruner == null ? null : pruner.refusal((LayerVertex) vertex);
-                if (pruner == null || why != null || inputs.get(v).size() != 1) {
-                    return "its channels reach " + kind(vertex) + (why == null ? "" : ": " + why);
+                String why;
+                if (pruner == null) {
+                    why = vertex instanceof LayerVertex lv
+                            ? "netslim has no pruner for " + lv.getLayerConf().getLayer().getClass().getSimpleName()
+                            : "a selection before one BN cannot narrow what a " + vertex.getClass().getSimpleName()
+                            + " reads from elsewhere";
+                } else {
+                    why = pruner.refusal((LayerVertex) vertex);
+                    if (why == null && inputs.get(v).size() != 1) {
+                        why = "it has " + inputs.get(v).size() + " inputs";
+                    }
+                }
+                if (why != null) {
+                    return "its channels reach " + kind(vertex) + ": " + why;
                 }
                 if (pruner.role() == LayerPruner.Role.CUTS) {
                     consumers.add(v);

@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
 
@@ -32,6 +33,7 @@ public final class LayerPruners {
     private static final Map<Class<? extends Layer>, LayerPruner> PRUNERS = Map.ofEntries(
             Map.entry(ConvolutionLayer.class, CONV),
             Map.entry(FastConvolution.class, CONV),
+            Map.entry(SeparableConvolution2D.class, new SeparableConvolutionPruner()),
             Map.entry(BatchNormalization.class, BN),
             Map.entry(FastBatchNormalization.class, BN),
             Map.entry(SparseBatchNormalization.class, BN),

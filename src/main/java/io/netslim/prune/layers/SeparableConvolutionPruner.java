@@ -1,0 +1,75 @@
+package io.netslim.prune.layers;
+
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Depthwise-separable convolution (Xception): depthwise W [multiplier, in, kh, kw], pointwise pW
+ * [out, in x multiplier, 1, 1] whose input channels run input-channel-major (channel c's multiplier copies
+ * are c*m ... c*m+m-1), bias [out].
+ */
+final class SeparableConvolutionPruner implements LayerPruner {
+    @Override
+    public Role role() {
+        return Role.CUTS;
+    }
+
+    @Override
+    public String kind() {
+        return "conv";
+    }
+
+    @Override
+    public String outputRefusal(LayerVertex vertex) {
+        return vertex.getLayerConf().getLayer() instanceof SeparableConvolution2D s
+                && s.getActivationFn() instanceof ActivationSoftmax ? "its softmax activation mixes channels" : null;
+    }
+
+    @Override
+    public void setChannels(LayerVertex vertex, long in, long out) {
+        SeparableConvolution2D conv = (SeparableConvolution2D) vertex.getLayerConf().getLayer();
+        if (in >= 0) {
+            conv.setNIn(in);
+        }
+        if (out >= 0) {
+            conv.setNOut(out);
+        }
+    }
+
+    @Override
+    public INDArray slice(LayerVertex vertex, String key, INDArray param, long[] out, long[] in) {
+        SeparableConvolution2D conv = (SeparableConvolution2D) vertex.getLayerConf().getLayer();
+        return switch (key) {
+            case "W" -> Slices.select(param, 1, in);
+            case "pW" -> Slices.select(Slices.select(param, 0, out), 1, expand(in, conv.getDepthMultiplier()));
+            default -> Slices.selectLast(param, out);
+        };
+    }
+
+    private static long[] expand(long[] in, int multiplier) {
+        if (in == null) {
+            return null;
+        }
+        long[] rows = new long[in.length * multiplier];
+        for (int i = 0; i < in.length; i++) {
+            for (int m = 0; m < multiplier; m++) {
+                rows[i * multiplier + m] = in[i] * multiplier + m;
+            }
+        }
+        return rows;
+    }
+
+    @Override
+    public long flops(Layer layer, InputType in, InputType out) {
+        SeparableConvolution2D conv = (SeparableConvolution2D) layer;
+        InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out;
+        int[] k = conv.getKernelSize();
+        long spatial = o.getHeight() * o.getWidth();
+        long depthwise = conv.getNIn() * conv.getDepthMultiplier();
+        return 2L * spatial * depthwise * (k[0] * k[1] + conv.getNOut());
+    }
+}

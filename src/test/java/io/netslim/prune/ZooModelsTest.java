@@ -1,0 +1,116 @@
+package io.netslim.prune;
+
+import io.netslim.TestNets;
+import io.netslim.config.ConfigException;
+import io.netslim.model.ModelRegistry;
+import io.netslim.model.ModelSpec;
+import io.netslim.train.TrainingDefaults;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Models we did not write: every DL4J zoo model with BatchNorms, analysed from its graph alone (zoo layer names,
+ * zoo layouts), pruned exactly, or refused with the vertex and the reason.
+ */
+class ZooModelsTest {
+    static ComputationGraph zoo(String name, long[] shape) {
+        ModelSpec spec = new ModelSpec("zoo:" + name, 0, 10, shape, 0.5);
+        ComputationGraph g = new ComputationGraph(ModelRegistry.get(spec.arch(), 0)
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 3)));
+        g.init();
+        TestNets.randomiseBatchNorms(g, 19);
+        // random scales over 16 residual blocks (ResNet50) or many merges would overflow a softmax: keep them small
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                l.getParam("gamma").muli(0.5);
+            }
+        }
+        return g;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ResNet50,3,96,4", "Darknet19,3,64,0", "TinyYOLO,3,64,0", "YOLO2,3,64,0",
+            "FaceNetNN4Small2,3,96,0", "InceptionResNetV1,3,160,0", "Xception,3,71,4", "SimpleCNN,3,32,0"})
+    void zeroedChannelsPruneExactly(String name, long channels, long size, int coupledGroups) throws Exception {
+        ComputationGraph original = zoo(name, new long[] {channels, size, size});
+        DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
+        assertFalse(deps.groups().isEmpty(), name);
+        assertEquals(coupledGroups, deps.groups().values().stream().filter(ChannelGroup::isCoupled).count(), name);
+        Random rnd = new Random(size);
+        Map<String, int[]> keep = new LinkedHashMap<>();
+        for (ChannelGroup group : deps.groups().values()) {
+            int n = group.channels();
+            List<Integer> removed = IntStream.range(0, n).filter(c -> rnd.nextInt(4) == 0).boxed().toList();
+            if (removed.size() == n) {
+                removed = removed.subList(1, n);
+            }
+            for (String bn : group.batchNorms()) {
+                for (int c : removed) {
+                    original.getLayer(bn).getParam("gamma").putScalar(c, 0.0);
+                    original.getLayer(bn).getParam("beta").putScalar(c, 0.0);
+                }
+            }
+            List<Integer> gone = removed;
+            keep.put(group.name(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
+        }
+        ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, channels, size, size);
+        INDArray expected = original.outputSingle(false, x);
+        INDArray actual = pruned.outputSingle(false, x);
+        assertFalse(expected.isNaN().any() || expected.isInfinite().any(), name + ": the original's outputs are not finite");
+        double scale = Math.max(1.0, expected.amaxNumber().doubleValue());
+        double diff = expected.sub(actual).amaxNumber().doubleValue() / scale;
+        assertTrue(diff < 1e-4, name + ": max relative difference " + diff);
+        assertTrue(pruned.numParams() < original.numParams(), name);
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(pruned, bytes, false);
+        ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
+                false);
+        assertEquals(actual, loaded.outputSingle(false, x));
+    }
+
+    @Test
+    void whatCannotBePrunedIsNamedWithItsVertexAndReason() {
+        ComputationGraph yolo = zoo("YOLO2", new long[] {3, 64, 64});
+        DependencyGraph deps = DependencyGraph.of(yolo.getConfiguration(), true);
+        assertEquals("its channels reach concatenate_21 (MergeVertex): netslim cannot prune through a MergeVertex",
+                deps.coupled().get("batchnormalization_20"));
+        assertTrue(deps.coupled().get("batchnormalization_21").contains("rearrange_21 (SpaceToDepthLayer)"));
+        ComputationGraph facenet = zoo("FaceNetNN4Small2", new long[] {3, 96, 96});
+        assertTrue(DependencyGraph.of(facenet.getConfiguration(), true).coupled().get("stem-batch1")
+                .contains("stem-lrn1 (LocalResponseNormalization): netslim has no pruner"));
+    }
+
+    @Test
+    void zooModelsThatCannotBeBuiltOrAreNotImageModelsAreRefusedAsConfigErrors() {
+        ConfigException unknown = assertThrows(ConfigException.class, () -> ModelRegistry.get("zoo:ResNet51", 0));
+        assertTrue(unknown.getMessage().contains("ResNet50"), unknown.getMessage());
+        assertTrue(assertThrows(ConfigException.class, () -> ModelRegistry.get("zoo:TextGenerationLSTM", 0))
+                .getMessage().contains("zoo:"));
+        // DL4J's own NASNet configuration does not build in this version: said so, not a stack trace
+        ModelSpec spec = new ModelSpec("zoo:NASNet", 0, 10, new long[] {3, 64, 64}, 0.5);
+        ConfigException nasnet = assertThrows(ConfigException.class, () -> ModelRegistry.get("zoo:NASNet", 0)
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 3)));
+        assertTrue(nasnet.getMessage().contains("DL4J cannot build it"), nasnet.getMessage());
+    }
+}
