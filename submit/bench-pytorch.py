@@ -2,7 +2,8 @@
 """PyTorch reference for `netslim bench --pytorch`: the same pre-activation ResNet (basic blocks,
 widths 16/32/64, BN gamma init 0.5, L1 sub-gradient on every BN gamma), batch size and thread count,
 timed the same way (median images/s of repeated runs after warm-up). Prints one JSON line.
-Needs Debian's python3-torch (installed here when missing, as root)."""
+With --arch resnet: torchvision's ImageNet ResNet of --depth (netslim's model.arch = resnet), same L1 term.
+Needs Debian's python3-torch (installed here when missing, as root), and python3-torchvision for --arch resnet."""
 import argparse, json, os, subprocess, sys, time
 
 def ensure_torch():
@@ -17,6 +18,8 @@ def ensure_torch():
 
 def main():
     ap = argparse.ArgumentParser()
+    ap.add_argument("--arch", choices=["preresnet", "resnet"], default="preresnet")
+    ap.add_argument("--classes", type=int, default=10)
     ap.add_argument("--depth", type=int, default=20)
     ap.add_argument("--shape", default="3x32x32")
     ap.add_argument("--batch", type=int, default=64)
@@ -42,19 +45,23 @@ def main():
             out = self.conv2(torch.relu(self.bn2(out)))
             return out + (self.down(x) if self.down is not None else x)
 
-    n = (args.depth - 2) // 6
-    layers, cin = [nn.Conv2d(c, 16, 3, 1, 1, bias=False)], 16
-    for s, width in enumerate((16, 32, 64)):
-        for b in range(n):
-            layers.append(Block(cin, width, 2 if s > 0 and b == 0 else 1)); cin = width
-    layers += [nn.BatchNorm2d(64), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)]
-    model = nn.Sequential(*layers)
+    if args.arch == "resnet":
+        import torchvision
+        model = getattr(torchvision.models, "resnet%d" % args.depth)(num_classes=args.classes)
+    else:
+        n = (args.depth - 2) // 6
+        layers, cin = [nn.Conv2d(c, 16, 3, 1, 1, bias=False)], 16
+        for s, width in enumerate((16, 32, 64)):
+            for b in range(n):
+                layers.append(Block(cin, width, 2 if s > 0 and b == 0 else 1)); cin = width
+        layers += [nn.BatchNorm2d(64), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, args.classes)]
+        model = nn.Sequential(*layers)
     for m in model.modules():
         if isinstance(m, nn.BatchNorm2d):
             m.weight.data.fill_(0.5)
     opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=1e-4)
     bns = [m for m in model.modules() if isinstance(m, nn.BatchNorm2d)]
-    x, y = torch.rand(args.batch, c, h, w), torch.randint(0, 10, (args.batch,))
+    x, y = torch.rand(args.batch, c, h, w), torch.randint(0, args.classes, (args.batch,))
     loss_fn = nn.CrossEntropyLoss()
 
     def step():
@@ -76,8 +83,11 @@ def main():
             step()
         rates.append(args.steps * args.batch / (time.perf_counter() - t0))
     rates.sort()
-    print(json.dumps({"train_images_per_s": rates[len(rates) // 2], "torch": torch.__version__,
-                      "threads": args.threads, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
+    import resource
+    peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps({"train_images_per_s": rates[len(rates) // 2], "runs": sorted(rates),
+                      "peak_rss_mb": peak_rss_mb, "torch": torch.__version__,
+                      "threads": args.threads, "arch": args.arch, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
 
 if __name__ == "__main__":
     main()

@@ -41,12 +41,30 @@ public final class BenchCommand implements Callable<Integer> {
             + "and report PyTorch's training images/s and the ratio")
     boolean pytorch;
 
+    @Option(names = "--quick", description = "Only single-node training, pruning at --ratios with random gammas, a few "
+            + "fine-tuning steps of each pruned network and peak memory: minutes for ImageNet-sized models "
+            + "(needs model.input-shape)")
+    boolean quick;
+
+    @Option(names = "--ratios", split = ",", description = "Prune ratios for --quick (default: prune.ratio)")
+    List<Double> ratios;
+
+    @Option(names = "--steps", defaultValue = "2", description = "Training steps per timed run for --quick "
+            + "(default: ${DEFAULT-VALUE})")
+    int steps;
+
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
         if (pytorch && inferenceOnly) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--pytorch compares training speed; it cannot go with --inference-only");
+        }
+        if (quick) {
+            ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
+                    ratios == null ? List.of(cfg.prune().ratio()) : ratios).run();
+            System.out.println(new ObjectMapper().writeValueAsString(result));
+            return ExitCodes.OK;
         }
         Benchmark bench = new Benchmark(cfg, runs, warmupSeconds, inferenceOnly);
         ObjectNode result = bench.run();
@@ -66,7 +84,9 @@ public final class BenchCommand implements Callable<Integer> {
             throws Exception {
         File script = new File(System.getProperty("netslim.home", "."), "submit/bench-pytorch.py");
         JsonNode shape = result.get("input_shape");
-        List<String> cmd = List.of("/usr/bin/python3", script.getPath(), "--depth", String.valueOf(cfg.model().depth()),
+        String arch = cfg.model().arch().equals("resnet") ? "resnet" : "preresnet";
+        List<String> cmd = List.of("/usr/bin/python3", script.getPath(), "--arch", arch,
+                "--classes", String.valueOf(cfg.model().classes()), "--depth", String.valueOf(cfg.model().depth()),
                 "--shape", shape.get(0) + "x" + shape.get(1) + "x" + shape.get(2), "--batch",
                 String.valueOf(cfg.train().batchSize()), "--threads", String.valueOf(result.get("threads").asInt()),
                 "--lambda", String.valueOf(cfg.sparsityLambda()), "--runs", String.valueOf(runs),

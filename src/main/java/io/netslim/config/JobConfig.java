@@ -33,8 +33,11 @@ public record JobConfig(
                              String cifarLabels, String normalize, float[] mean, float[] std) implements Serializable {
     }
 
-    /** Which network to build. */
-    public record ModelConfig(String arch, int depth, int classes, long[] inputShape, double gammaInit)
+    /**
+     * Which network to build; {@code init} (a model zip URI, or empty) replaces the built network's architecture
+     * and weights as the start of sparsity training.
+     */
+    public record ModelConfig(String arch, int depth, int classes, long[] inputShape, double gammaInit, String init)
             implements Serializable {
         /** The configured input shape {C, H, W}, or null to take it from the dataset. */
         @Override
@@ -84,7 +87,8 @@ public record JobConfig(
                 r.intAtLeast("model.depth", 1),
                 r.intAtLeast("model.classes", 2),
                 r.shape("model.input-shape"),
-                r.doubleIn("model.gamma-init", 0.0, false, Double.MAX_VALUE));
+                r.doubleIn("model.gamma-init", 0.0, false, Double.MAX_VALUE),
+                r.string("model.init").trim());
         double lambda = r.doubleIn("sparsity.lambda", 0.0, true, 1.0);
         TrainConfig train = new TrainConfig(
                 r.intAtLeast("train.epochs", 1),

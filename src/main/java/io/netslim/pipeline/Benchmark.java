@@ -18,16 +18,12 @@ import io.netslim.prune.PrunePlan;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.SparkTrainer;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /**
  * The speed figures of the configured model, measured the same way every time (medians of repeated runs
@@ -105,7 +101,7 @@ public final class Benchmark {
 
         // Pruned at prune.ratio from the model's own gammas; an untrained model's are all equal, so a fixed
         // random draw stands in for them.
-        randomGammas(plain);
+        QuickBenchmark.randomGammas(plain);
         long t0 = System.nanoTime();
         DependencyGraph deps = DependencyGraph.of(plain.getConfiguration(), cfg.prune().channelSelection());
         PrunePlan plan = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio())
@@ -173,20 +169,7 @@ public final class Benchmark {
         return Throughput.median(rates.stream().skip(1).mapToDouble(Double::doubleValue).toArray());
     }
 
-    private static void randomGammas(ComputationGraph g) {
-        Random rnd = new Random(7);
-        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
-            if (l.conf().getLayer() instanceof BatchNormalization) {
-                INDArray gamma = l.getParam("gamma");
-                for (int i = 0; i < gamma.length(); i++) {
-                    gamma.putScalar(i, Math.abs(rnd.nextGaussian()));
-                }
-            }
-        }
-        Nd4j.getExecutioner().commit();
-    }
-
-    private static double peakRssMb() {
+    static double peakRssMb() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmHWM:")) {

@@ -3,6 +3,8 @@ package io.netslim.pipeline;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
+import io.netslim.prune.DependencyGraph;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -21,10 +23,22 @@ public final class Preflight {
 
     public static void check(JobConfig cfg, String output, Configuration hadoop) {
         List<String> problems = new ArrayList<>();
-        try {
-            ModelRegistry.get(cfg.model().arch(), cfg.model().depth());
-        } catch (ConfigException e) {
-            problems.addAll(e.problems());
+        if (StartModel.isLoaded(cfg)) {
+            String init = cfg.model().init();
+            try {
+                Path model = new Path(init);
+                if (!model.getFileSystem(hadoop).isFile(model)) {
+                    problems.add("model.init = '" + init + "': no such file (expected a DL4J model zip)");
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                problems.add("model.init = '" + init + "': cannot be read (" + e.getMessage() + ")");
+            }
+        } else {
+            try {
+                ModelRegistry.get(cfg.model().arch(), cfg.model().depth());
+            } catch (ConfigException e) {
+                problems.addAll(e.problems());
+            }
         }
         try {
             Path data = new Path(cfg.data().path());
@@ -50,6 +64,27 @@ public final class Preflight {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /**
+     * Refuses, before any training, a network with nothing netslim can prune: no BatchNorm, or every BatchNorm
+     * stopped by a vertex it cannot prune through (each named, with the reason).
+     */
+    public static void checkPrunable(ComputationGraphConfiguration conf, JobConfig cfg) {
+        DependencyGraph deps = DependencyGraph.of(conf, cfg.prune().channelSelection());
+        if (!deps.groups().isEmpty()) {
+            return;
+        }
+        String model = StartModel.isLoaded(cfg) ? "model.init = '" + cfg.model().init() + "'"
+                : "model.arch = '" + cfg.model().arch() + "'";
+        if (deps.coupled().isEmpty()) {
+            throw new ConfigException(model + ": nothing to prune: the network has no BatchNorm to score channels by");
+        }
+        List<String> problems = new ArrayList<>();
+        problems.add(model + ": nothing to prune with prune.channel-selection = " + cfg.prune().channelSelection()
+                + "; no BatchNorm's channels can be removed:");
+        deps.coupled().forEach((bn, why) -> problems.add("  " + bn + ": " + why));
+        throw new ConfigException(problems);
     }
 
     /** Why {@code output} cannot be written, or null when a probe file could be created there. */

@@ -64,6 +64,11 @@ public final class SlimmingPipeline {
     private ImageBatches trainMonitor;
     private MetricsLog metrics;
     private final Map<String, String> lineage = new LinkedHashMap<>();
+    private Configuration hadoop;
+    /** The model.init network the first pass starts from (stock layers), or null when built from model.arch. */
+    private ComputationGraph loaded;
+    /** The configuration the first pass starts from. */
+    private org.deeplearning4j.nn.conf.ComputationGraphConfiguration startConf;
 
     public SlimmingPipeline(JobConfig cfg, boolean overwrite) {
         this(cfg, overwrite, null);
@@ -79,7 +84,7 @@ public final class SlimmingPipeline {
     /** Runs (or resumes) every stage of every pass, or up to {@code until}; returns the output folder's URI. */
     public String run() {
         String output = RunOutput.resolve(cfg.output());
-        Configuration hadoop = HadoopConf.of(cfg.spark());
+        hadoop = HadoopConf.of(cfg.spark());
         Preflight.check(cfg, output, hadoop);
         data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         long[] shape = data.inputShape();
@@ -88,6 +93,9 @@ public final class SlimmingPipeline {
             throw new ConfigException("model.input-shape = " + shapeText(configured) + " does not match the dataset's "
                     + shapeText(shape) + " (leave it empty to use the dataset's)");
         }
+        loaded = StartModel.isLoaded(cfg) ? StartModel.load(cfg, shape, hadoop) : null;
+        startConf = loaded != null ? loaded.getConfiguration() : Networks.plain(cfg, shape);
+        Preflight.checkPrunable(startConf, cfg);
         store = ArtifactStore.open(output, hadoop);
         ledger = new RunLedger(store);
         RunLedger.Start start = ledger.begin(cfg.rendered(), overwrite);
@@ -126,7 +134,7 @@ public final class SlimmingPipeline {
                 LOG.warn("data: {} bad records skipped (data.on-bad-record = skip); listed in {}",
                         data.badRecords().skippedRecords(), REPORT);
             }
-            report.layers(ModelStats.of(Networks.initialised(cfg, shape), shape), ModelStats.of(tuned, shape));
+            report.layers(ModelStats.of(startConf, shape), ModelStats.of(tuned, shape));
         }
         store.writeText(REPORT, report.toJson());
         List<String> reportFiles = new java.util.ArrayList<>(List.of(REPORT));
@@ -161,8 +169,7 @@ public final class SlimmingPipeline {
 
         /** Runs the pass from the previous pass's fine-tuned network (null for the first pass). */
         ComputationGraph run(ComputationGraph previous) {
-            String from = pass == 1 ? "initialised from the config (train.seed " + cfg.train().seed() + ")"
-                    : "pass-" + (pass - 1) + "/" + FINETUNED;
+            String from = pass == 1 ? StartModel.describe(cfg) : "pass-" + (pass - 1) + "/" + FINETUNED;
             lineage.put(prefix + SPARSE, from);
             lineage.put(prefix + PRUNED, prefix + SPARSE);
             lineage.put(prefix + FINETUNED, prefix + PRUNED);
@@ -207,11 +214,12 @@ public final class SlimmingPipeline {
 
         private ComputationGraph sparsityTraining(ComputationGraph previous) {
             long t0 = System.nanoTime();
-            ComputationGraph start = previous == null ? Networks.forSparsityTraining(cfg, data.inputShape())
-                    : withPenalty(previous);
-            LOG.info("{}model {}-{}: {} parameters; sparsity lambda {}", label, cfg.model().arch(),
-                    cfg.model().depth(), start.numParams(), cfg.sparsityLambda());
-            SparkTrainer.Result trained = SparkTrainer.train(spark.get(), start, data, cfg.train(),
+            ComputationGraph first = previous != null ? withPenalty(previous) : loaded != null
+                    ? withPenalty(loaded) : Networks.forSparsityTraining(cfg, data.inputShape());
+            LOG.info("{}model {}: {} parameters; sparsity lambda {}", label, previous != null ? "of the previous pass"
+                    : StartModel.isLoaded(cfg) ? "from " + cfg.model().init()
+                    : cfg.model().arch() + "-" + cfg.model().depth(), first.numParams(), cfg.sparsityLambda());
+            SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
                     new RunCheckpoints(store, scope), this::onEpoch);
             ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
             double acc = Accuracy.of(sparse, test);
