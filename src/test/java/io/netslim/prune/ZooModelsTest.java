@@ -112,5 +112,11 @@ class ZooModelsTest {
         ConfigException nasnet = assertThrows(ConfigException.class, () -> ModelRegistry.get("zoo:NASNet", 0)
                 .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 3)));
         assertTrue(nasnet.getMessage().contains("DL4J cannot build it"), nasnet.getMessage());
+        // a zoo network without BatchNorms (LeNet, a MultiLayerNetwork in the zoo) is refused before any training
+        var cfg = TestNets.config("model.arch=\"zoo:LeNet\"", "model.input-shape=\"1x28x28\"");
+        var lenet = io.netslim.pipeline.Networks.plain(cfg, cfg.model().inputShape());
+        ConfigException none = assertThrows(ConfigException.class,
+                () -> io.netslim.pipeline.Preflight.checkPrunable(lenet, cfg));
+        assertTrue(none.getMessage().contains("model.arch = 'zoo:LeNet': nothing to prune"), none.getMessage());
     }
 }
