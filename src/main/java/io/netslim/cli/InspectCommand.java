@@ -24,7 +24,8 @@ public final class InspectCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--model", paramLabel = "URI", description = "Model zip to inspect instead of the configured model")
+    @Option(names = "--model", paramLabel = "URI", description = "Model zip to inspect instead of the configured model "
+            + "(model.init when set, else model.arch)")
     String model;
 
     @Option(names = "--json", description = "Print one JSON object")
@@ -37,7 +38,8 @@ public final class InspectCommand implements Callable<Integer> {
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
         // the configured model is counted from its configuration: no weights to allocate
-        ModelStats stats = model != null ? ModelStats.of(VerifiedModels.read(model, hadoop), shape)
+        String zip = model != null ? model : cfg.model().init().isEmpty() ? null : cfg.model().init();
+        ModelStats stats = zip != null ? ModelStats.of(VerifiedModels.read(zip, hadoop), shape)
                 : ModelStats.of(Networks.plain(cfg, shape), shape);
         if (json) {
             ObjectMapper mapper = new ObjectMapper();

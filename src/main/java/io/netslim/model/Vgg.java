@@ -2,8 +2,11 @@ package io.netslim.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+
+import org.nd4j.linalg.activations.Activation;
 
 import java.util.Map;
 import java.util.Optional;
@@ -35,11 +38,19 @@ public final class Vgg implements ModelBuilder {
     @Override
     public ComputationGraphConfiguration build(ModelSpec spec, NeuralNetConfiguration.Builder defaults) {
         ComputationGraphConfiguration.GraphBuilder g = Layers.graph(spec, defaults);
+        return Layers.head(g, features(g, CONFIGS.get(spec.depth()), false, spec), spec);
+    }
+
+    /**
+     * Adds conv-BN-ReLU stages of {@code widths} (0 = a 2x2 max pooling, skipped when the input is already too
+     * small for it) after the input, 3x3 convs with or without bias; returns the last vertex.
+     */
+    static String features(ComputationGraphConfiguration.GraphBuilder g, int[] widths, boolean bias, ModelSpec spec) {
         String last = "input";
         int conv = 0;
         int pool = 0;
         long size = Math.min(spec.height(), spec.width());
-        for (int width : CONFIGS.get(spec.depth())) {
+        for (int width : widths) {
             if (width == 0) {
                 if (size < 2) {
                     continue; // input too small for another 2x2 pooling: keep the resolution
@@ -52,11 +63,12 @@ public final class Vgg implements ModelBuilder {
                 continue;
             }
             String p = "conv" + (++conv);
-            g.addLayer(p, Layers.conv(3, 1, width), last)
+            g.addLayer(p, new ConvolutionLayer.Builder(3, 3).nOut(width).hasBias(bias)
+                            .activation(Activation.IDENTITY).build(), last)
                     .addLayer(p + "_bn", Layers.bn(spec.gammaInit()), p)
                     .addLayer(p + "_relu", Layers.relu(), p + "_bn");
             last = p + "_relu";
         }
-        return Layers.head(g, last, spec);
+        return last;
     }
 }

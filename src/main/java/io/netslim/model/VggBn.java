@@ -2,11 +2,8 @@ package io.netslim.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -37,32 +34,9 @@ public final class VggBn implements ModelBuilder {
     @Override
     public ComputationGraphConfiguration build(ModelSpec spec, NeuralNetConfiguration.Builder defaults) {
         ComputationGraphConfiguration.GraphBuilder g = Layers.graph(spec, defaults);
-        String last = "input";
-        int conv = 0;
-        int pool = 0;
-        long size = Math.min(spec.height(), spec.width());
-        int[] widths = Vgg.CONFIGS.get(spec.depth());
-        for (int i = 0; i <= widths.length; i++) {
-            // torchvision's configurations end with a pooling; ours (the paper's CIFAR VGG) leave it out
-            int width = i < widths.length ? widths[i] : 0;
-            if (width == 0) {
-                if (size < 2) {
-                    continue;
-                }
-                String name = "pool" + (++pool);
-                g.addLayer(name, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(2, 2).stride(2, 2)
-                        .build(), last);
-                size /= 2;
-                last = name;
-                continue;
-            }
-            String p = "conv" + (++conv);
-            g.addLayer(p, new ConvolutionLayer.Builder(3, 3).nOut(width).hasBias(true)
-                            .activation(Activation.IDENTITY).build(), last)
-                    .addLayer(p + "_bn", Layers.bn(spec.gammaInit()), p)
-                    .addLayer(p + "_relu", Layers.relu(), p + "_bn");
-            last = p + "_relu";
-        }
+        // torchvision's configurations end with a pooling; ours (the paper's CIFAR VGG) leave it out
+        int[] widths = java.util.Arrays.copyOf(Vgg.CONFIGS.get(spec.depth()), Vgg.CONFIGS.get(spec.depth()).length + 1);
+        String last = Vgg.features(g, widths, true, spec);
         return g.addLayer("fc1", new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.RELU).build(), last)
                 .addLayer("fc2", new DenseLayer.Builder().nOut(HIDDEN).activation(Activation.RELU)
                         .dropOut(DROPOUT_RETAIN).build(), "fc1")

@@ -15,11 +15,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,23 +40,7 @@ class ModelFamiliesTest {
     void zeroedChannelsPruneExactlyIncludingSelectedOnes(String arch, int depth) throws Exception {
         ComputationGraph original = build(arch, depth);
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
-        Random rnd = new Random(depth);
-        Map<String, int[]> keep = new LinkedHashMap<>();
-        for (ChannelGroup group : deps.groups().values()) {
-            int n = group.channels();
-            List<Integer> removed = IntStream.range(0, n).filter(c -> rnd.nextInt(3) == 0).boxed().toList();
-            if (removed.size() == n) {
-                removed = removed.subList(1, n);
-            }
-            for (String bn : group.batchNorms()) {
-                for (int c : removed) {
-                    original.getLayer(bn).getParam("gamma").putScalar(c, 0.0);
-                    original.getLayer(bn).getParam("beta").putScalar(c, 0.0);
-                }
-            }
-            List<Integer> gone = removed;
-            keep.put(group.name(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
-        }
+        Map<String, int[]> keep = ZeroedChannels.zeroRandom(original, deps, new Random(depth), 3);
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, 16, 16);
         double diff = original.outputSingle(false, x).sub(pruned.outputSingle(false, x)).amaxNumber().doubleValue();

@@ -16,11 +16,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,23 +53,7 @@ class ZooModelsTest {
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         assertFalse(deps.groups().isEmpty(), name);
         assertEquals(coupledGroups, deps.groups().values().stream().filter(ChannelGroup::isCoupled).count(), name);
-        Random rnd = new Random(size);
-        Map<String, int[]> keep = new LinkedHashMap<>();
-        for (ChannelGroup group : deps.groups().values()) {
-            int n = group.channels();
-            List<Integer> removed = IntStream.range(0, n).filter(c -> rnd.nextInt(4) == 0).boxed().toList();
-            if (removed.size() == n) {
-                removed = removed.subList(1, n);
-            }
-            for (String bn : group.batchNorms()) {
-                for (int c : removed) {
-                    original.getLayer(bn).getParam("gamma").putScalar(c, 0.0);
-                    original.getLayer(bn).getParam("beta").putScalar(c, 0.0);
-                }
-            }
-            List<Integer> gone = removed;
-            keep.put(group.name(), IntStream.range(0, n).filter(c -> !gone.contains(c)).toArray());
-        }
+        Map<String, int[]> keep = ZeroedChannels.zeroRandom(original, deps, new Random(size), 4);
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, channels, size, size);
         INDArray expected = original.outputSingle(false, x);
@@ -87,6 +69,24 @@ class ZooModelsTest {
         ComputationGraph loaded = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
                 false);
         assertEquals(actual, loaded.outputSingle(false, x));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"ResNet50,96", "Darknet19,64"})
+    void zooModelsTrainWithTheSparsityPenalty(String name, long size) {
+        var cfg = TestNets.config("model.arch=\"zoo:" + name + "\"", "model.input-shape=\"3x" + size + "x" + size + "\"",
+                "sparsity.lambda=0.01");
+        ComputationGraph net = io.netslim.pipeline.Networks.forSparsityTraining(cfg, cfg.model().inputShape());
+        String bn = deps(net).groups().keySet().iterator().next();
+        INDArray before = net.getLayer(bn).getParam("gamma").dup();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, size, size);
+        net.fit(new org.nd4j.linalg.dataset.DataSet(x, Nd4j.eye(10).getRows(0, 3).castTo(DataType.FLOAT)));
+        assertTrue(Double.isFinite(net.score()), name);
+        assertFalse(before.equals(net.getLayer(bn).getParam("gamma")), name + ": gammas did not move");
+    }
+
+    private static DependencyGraph deps(ComputationGraph net) {
+        return DependencyGraph.of(io.netslim.sparsity.SparsityPenalty.strip(net.getConfiguration()), false);
     }
 
     @Test

@@ -7,8 +7,8 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-/** 2D convolution: W [out, in, kh, kw] loses filters (outputs) and input slices; bias [out]. */
-final class ConvolutionPruner implements LayerPruner {
+/** 2D convolution: W [out, in, kh, kw] loses filters (outputs) and input slices; bias [out]. Also the base of other convolutions. */
+class ConvolutionPruner implements LayerPruner {
     @Override
     public Role role() {
         return Role.CUTS;

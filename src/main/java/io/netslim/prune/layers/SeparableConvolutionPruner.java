@@ -4,7 +4,6 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
-import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -12,34 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * [out, in x multiplier, 1, 1] whose input channels run input-channel-major (channel c's multiplier copies
  * are c*m ... c*m+m-1), bias [out].
  */
-final class SeparableConvolutionPruner implements LayerPruner {
-    @Override
-    public Role role() {
-        return Role.CUTS;
-    }
-
-    @Override
-    public String kind() {
-        return "conv";
-    }
-
-    @Override
-    public String outputRefusal(LayerVertex vertex) {
-        return vertex.getLayerConf().getLayer() instanceof SeparableConvolution2D s
-                && s.getActivationFn() instanceof ActivationSoftmax ? "its softmax activation mixes channels" : null;
-    }
-
-    @Override
-    public void setChannels(LayerVertex vertex, long in, long out) {
-        SeparableConvolution2D conv = (SeparableConvolution2D) vertex.getLayerConf().getLayer();
-        if (in >= 0) {
-            conv.setNIn(in);
-        }
-        if (out >= 0) {
-            conv.setNOut(out);
-        }
-    }
-
+final class SeparableConvolutionPruner extends ConvolutionPruner {
     @Override
     public INDArray slice(LayerVertex vertex, String key, INDArray param, long[] out, long[] in) {
         SeparableConvolution2D conv = (SeparableConvolution2D) vertex.getLayerConf().getLayer();
