@@ -64,7 +64,6 @@ public final class SlimmingPipeline {
     private ImageBatches trainMonitor;
     private MetricsLog metrics;
     private final Map<String, String> lineage = new LinkedHashMap<>();
-    private Configuration hadoop;
     /** The model.init network the first pass starts from (stock layers), or null when built from model.arch. */
     private ComputationGraph loaded;
     /** The configuration the first pass starts from. */
@@ -84,7 +83,7 @@ public final class SlimmingPipeline {
     /** Runs (or resumes) every stage of every pass, or up to {@code until}; returns the output folder's URI. */
     public String run() {
         String output = RunOutput.resolve(cfg.output());
-        hadoop = HadoopConf.of(cfg.spark());
+        Configuration hadoop = HadoopConf.of(cfg.spark());
         Preflight.check(cfg, output, hadoop);
         data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         long[] shape = data.inputShape();

@@ -74,6 +74,15 @@ class ValidationTest {
     }
 
     @Test
+    void modelInitThatDoesNotExistAndZooModelsThatAreNot() {
+        String p = problems("model.init=\"/nonexistent/model.zip\"", "output=\"" + dir + "/o\"");
+        assertTrue(p.contains("model.init = '/nonexistent/model.zip': no such file"), p);
+        assertTrue(problems("model.arch=\"zoo:ResNet18\"", "output=\"" + dir + "/o\"")
+                .contains("model.arch = 'zoo:ResNet18': expected zoo: followed by one of"));
+        assertEquals(2, exit("model.init=\"/nonexistent/model.zip\"", "output=\"" + dir + "/o\""));
+    }
+
+    @Test
     void dataPathThatDoesNotExist() {
         String p = problems("data.path=/nonexistent/data", "output=\"" + dir + "/o\"");
         assertTrue(p.contains("data.path = '/nonexistent/data': does not exist"), p);
