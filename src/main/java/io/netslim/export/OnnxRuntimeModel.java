@@ -12,8 +12,8 @@ import java.nio.FloatBuffer;
 import java.util.Map;
 
 /**
- * An exported model loaded into ONNX Runtime (CPU, all graph optimisations), run on ND4J arrays: how netslim
- * checks an export against DL4J and times it where it is served.
+ * An exported model loaded into ONNX Runtime (CPU, all graph optimisations, idle threads sleep), run on ND4J
+ * arrays: how netslim checks an export against DL4J and times it where it is served.
  */
 public final class OnnxRuntimeModel implements AutoCloseable {
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
@@ -26,6 +26,9 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            // Idle intra-op threads sleep instead of spin-waiting, as OMP_WAIT_POLICY=PASSIVE makes DL4J's: a
+            // spinning session steals the cores of the next model timed in alternation (and of a co-located JVM).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             session = env.createSession(model, options);
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime cannot load the model: " + e.getMessage(), e);
