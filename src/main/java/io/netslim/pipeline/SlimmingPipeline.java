@@ -1,5 +1,6 @@
 package io.netslim.pipeline;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.artifacts.GammaTable;
 import io.netslim.artifacts.MetricsLog;
@@ -23,7 +24,6 @@ import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.EpochMetrics;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
