@@ -3,6 +3,7 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.artifacts.ArtifactStore;
+import io.netslim.config.ConfigException;
 import io.netslim.data.Augmentation;
 import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;
@@ -10,6 +11,7 @@ import io.netslim.data.Normalization;
 import io.netslim.export.OnnxCheck;
 import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxRuntimeLatency;
+import io.netslim.export.UnsupportedModelException;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -26,6 +28,19 @@ final class OnnxOutputs {
     private static final int CHECK_IMAGES = 64;
 
     private OnnxOutputs() {
+    }
+
+    /**
+     * Refuses, before anything runs, a network whose fine-tuned model {@code export.onnx} could not write: pruning
+     * only narrows layers and adds channel selections, so the starting network decides.
+     */
+    static void checkExportable(ComputationGraph start, long[] shape) {
+        try {
+            OnnxExporter.export(start, shape, Normalization.NONE);
+        } catch (UnsupportedModelException e) {
+            throw new ConfigException("export.onnx = true: " + e.getMessage()
+                    + "; set export.onnx = false to run without finetuned.onnx and ONNX Runtime latency");
+        }
     }
 
     /**

@@ -95,6 +95,9 @@ public final class SlimmingPipeline {
         loaded = StartModel.isLoaded(cfg) ? StartModel.load(cfg, shape, hadoop) : null;
         startConf = loaded != null ? loaded.getConfiguration() : Networks.plain(cfg, shape);
         Preflight.checkPrunable(startConf, cfg);
+        if (cfg.exportOnnx()) {
+            OnnxOutputs.checkExportable(loaded != null ? loaded : Networks.initialised(cfg, shape), shape);
+        }
         store = ArtifactStore.open(output, hadoop);
         ledger = new RunLedger(store);
         RunLedger.Start start = ledger.begin(cfg.rendered(), overwrite);

@@ -228,6 +228,37 @@ class OnnxExportTest {
         }
     }
 
+    @Test
+    void pipelineRefusesBeforeTrainingAModelItCouldNotExport() throws Exception {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "input")
+                .addLayer("bn", new BatchNormalization.Builder().activation(Activation.IDENTITY).build(), "conv")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "bn")
+                .addLayer("upscale", new Upsampling2D.Builder(2).build(), "conv2")
+                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "upscale")
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(10).build(), "gap")
+                .setOutputs("fc").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        File zip = dir.resolve("start.zip").toFile();
+        ModelSerializer.writeModel(g, zip, false);
+        Path output = dir.resolve("run");
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream old = System.err;
+        System.setErr(new java.io.PrintStream(err, true));
+        try {
+            assertEquals(2, Main.run("pipeline", "--set", "data.path=" + TestNets.fashionMnist(), "--set",
+                    "model.init=\"" + zip.toURI() + "\"", "--set", "output=\"" + output + "\""));
+        } finally {
+            System.setErr(old);
+        }
+        String message = err.toString();
+        assertTrue(message.contains("export.onnx = true") && message.contains("'upscale'"), message);
+        assertFalse(Files.exists(output.resolve("run.json")), "nothing of a run was started");
+    }
+
     /** Debian's python3-onnx checker (with shape inference), only where it is installed: netslim does not need it. */
     @Test
     void pythonOnnxCheckerAcceptsTheExportWhereInstalled() throws Exception {
