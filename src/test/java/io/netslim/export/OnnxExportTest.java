@@ -182,16 +182,7 @@ class OnnxExportTest {
 
     @Test
     void unknownLayerIsRefusedByName() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
-                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(4).build(), "input")
-                .addLayer("upscale", new Upsampling2D.Builder(2).build(), "conv")
-                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "upscale")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .nOut(10).build(), "gap")
-                .setOutputs("fc").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
+        ComputationGraph g = withUpscaling();
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> OnnxExporter.export(g, SHAPE, Normalization.NONE));
         assertTrue(e.getMessage().contains("'upscale'") && e.getMessage().contains("Upsampling2D"), e.getMessage());
@@ -210,14 +201,7 @@ class OnnxExportTest {
         assertEquals(0, Main.run("export", "--model", zip.getPath(), "--to", onnx.getPath(), "--overwrite",
                 sets[0], sets[1]));
 
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
-                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
-                .addLayer("up", new Upsampling2D.Builder(2).build(), "input")
-                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "up")
-                .addLayer("fc", new OutputLayer.Builder().nOut(10).build(), "gap")
-                .setOutputs("fc").build();
-        ComputationGraph unknown = new ComputationGraph(conf);
-        unknown.init();
+        ComputationGraph unknown = withUpscaling();
         File bad = dir.resolve("bad.zip").toFile();
         ModelSerializer.writeModel(unknown, bad, false);
         File badOnnx = dir.resolve("bad.onnx").toFile();
@@ -230,18 +214,7 @@ class OnnxExportTest {
 
     @Test
     void pipelineRefusesBeforeTrainingAModelItCouldNotExport() throws Exception {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
-                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
-                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "input")
-                .addLayer("bn", new BatchNormalization.Builder().activation(Activation.IDENTITY).build(), "conv")
-                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "bn")
-                .addLayer("upscale", new Upsampling2D.Builder(2).build(), "conv2")
-                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "upscale")
-                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
-                        .nOut(10).build(), "gap")
-                .setOutputs("fc").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
+        ComputationGraph g = withUpscaling();
         File zip = dir.resolve("start.zip").toFile();
         ModelSerializer.writeModel(g, zip, false);
         Path output = dir.resolve("run");
@@ -279,6 +252,23 @@ class OnnxExportTest {
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
         return p.exitValue();
+    }
+
+    /** A prunable network (conv, BN, conv) with a layer the exporter has no converter for: 'upscale'. */
+    private static ComputationGraph withUpscaling() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs("input").setInputTypes(InputType.convolutional(28, 28, 1))
+                .addLayer("conv", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "input")
+                .addLayer("bn", new BatchNormalization.Builder().activation(Activation.IDENTITY).build(), "conv")
+                .addLayer("conv2", new ConvolutionLayer.Builder(3, 3).nOut(8).activation(Activation.IDENTITY).build(), "bn")
+                .addLayer("upscale", new Upsampling2D.Builder(2).build(), "conv2")
+                .addLayer("gap", new GlobalPoolingLayer.Builder().build(), "upscale")
+                .addLayer("fc", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).activation(Activation.SOFTMAX)
+                        .nOut(10).build(), "gap")
+                .setOutputs("fc").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        return g;
     }
 
     private static ComputationGraph withLinearOutput(ComputationGraph g) {
