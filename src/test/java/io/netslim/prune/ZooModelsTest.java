@@ -30,6 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * zoo layouts), pruned exactly, or refused with the vertex and the reason.
  */
 class ZooModelsTest {
+    /** Zoo networks are large: let ND4J free each one's off-heap buffers before the next is built. */
+    @org.junit.jupiter.api.AfterEach
+    void release() {
+        System.gc();
+    }
+
     static ComputationGraph zoo(String name, long[] shape) {
         ModelSpec spec = new ModelSpec("zoo:" + name, 0, 10, shape, 0.5);
         ComputationGraph g = new ComputationGraph(ModelRegistry.get(spec.arch(), 0)
