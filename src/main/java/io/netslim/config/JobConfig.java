@@ -46,10 +46,10 @@ public record JobConfig(
         }
     }
 
-    /** Distributed sparsity training. */
+    /** Distributed sparsity training ({@code kernels}: auto, cpu or portable, see TrainingKernels). */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
                               int averagingFrequency, int workers, long seed, int checkpointEvery,
-                              String approach)
+                              String approach, String kernels)
             implements Serializable {
     }
 
@@ -100,7 +100,8 @@ public record JobConfig(
                 r.intAtLeast("train.workers", 0),
                 r.longValue("train.seed"),
                 r.intAtLeast("train.checkpoint-every", 0),
-                r.oneOf("train.approach", List.of("auto", "direct", "export")));
+                r.oneOf("train.approach", List.of("auto", "direct", "export")),
+                r.oneOf("train.kernels", List.of("auto", "cpu", "portable")));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),

@@ -17,6 +17,7 @@ import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.SparkTrainer;
+import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -84,9 +85,13 @@ public final class Benchmark {
         // Two graphs of each, built in the order lambda, 0, 0, lambda: in one JVM the graph built (and listed)
         // first trains a few percent slower than an identical one built after it, whatever its lambda.
         if (!inferenceOnly) {
-            double[] train = Throughput.train(List.of(Networks.forSparsityTraining(cfg, shape),
-                    Networks.forTraining(cfg, shape, 0), Networks.forTraining(cfg, shape, 0),
-                    Networks.forSparsityTraining(cfg, shape)), shape, classes, batch, warmupSeconds, 10, trainingRuns());
+            TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
+            out.put("kernels", kernels.kernels().id());
+            TrainingKernels k = kernels.kernels();
+            double[] train = Throughput.train(List.of(Networks.forTraining(cfg, shape, cfg.sparsityLambda(), k),
+                    Networks.forTraining(cfg, shape, 0, k), Networks.forTraining(cfg, shape, 0, k),
+                    Networks.forTraining(cfg, shape, cfg.sparsityLambda(), k)), shape, classes, batch, warmupSeconds,
+                    10, trainingRuns());
             out.put("warmup_seconds", warmupSeconds);
             out.put("train_images_per_s", (train[0] + train[3]) / 2);
             out.put("train_images_per_s_lambda0", (train[1] + train[2]) / 2);
@@ -160,7 +165,7 @@ public final class Benchmark {
         int epochs = runs + 1;
         JobConfig.TrainConfig t = cfg.train();
         JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(),
-                t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach());
+                t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach(), t.kernels());
         List<Double> rates = new ArrayList<>();
         try (LazySpark spark = new LazySpark(cfg.spark())) {
             SparkTrainer.train(spark.get(), Networks.forSparsityTraining(cfg, data.inputShape()), data, bench,

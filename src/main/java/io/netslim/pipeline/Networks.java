@@ -3,9 +3,9 @@ package io.netslim.pipeline;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
-import io.netslim.model.layers.TrainingLayers;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.TrainingDefaults;
+import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
@@ -30,21 +30,25 @@ public final class Networks {
         return graph;
     }
 
-    /** The configured network, initialised, with the L1 penalty on every BN gamma and training-time layers. */
+    /**
+     * The configured network, initialised, with the L1 penalty on every BN gamma, for training on this JVM
+     * ({@code train.kernels} resolved for its ND4J backend).
+     */
     public static ComputationGraph forSparsityTraining(JobConfig cfg, long[] inputShape) {
-        return forTraining(cfg, inputShape, cfg.sparsityLambda());
+        return forTraining(cfg, inputShape, cfg.sparsityLambda(), TrainingKernels.here(cfg.train().kernels()).kernels());
     }
 
-    /** The configured network, initialised, with training-time layers and L1(lambda) on every BN gamma. */
-    public static ComputationGraph forTraining(JobConfig cfg, long[] inputShape, double lambda) {
-        ComputationGraph graph = new ComputationGraph(withPenalty(plain(cfg, inputShape), cfg, lambda));
+    /** The configured network, initialised, with L1(lambda) on every BN gamma, for training with {@code kernels}. */
+    public static ComputationGraph forTraining(JobConfig cfg, long[] inputShape, double lambda,
+                                               TrainingKernels kernels) {
+        ComputationGraph graph = new ComputationGraph(withPenalty(plain(cfg, inputShape), cfg, lambda, kernels));
         graph.init();
         return graph;
     }
 
-    /** {@code conf} ready for sparsity training: the L1 penalty on every BN gamma and training-time layers. */
+    /** {@code conf} (stock layers) ready for sparsity training with {@code kernels}: L1(lambda) on every BN gamma. */
     public static ComputationGraphConfiguration withPenalty(ComputationGraphConfiguration conf, JobConfig cfg,
-                                                            double lambda) {
-        return TrainingLayers.apply(SparsityPenalty.apply(conf, lambda, cfg.train().weightDecay()));
+                                                            double lambda, TrainingKernels kernels) {
+        return kernels.forTraining(SparsityPenalty.apply(conf, lambda, cfg.train().weightDecay()));
     }
 }

@@ -6,13 +6,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
 import io.netslim.metrics.ModelStats;
 import io.netslim.metrics.Throughput;
-import io.netslim.model.layers.TrainingLayers;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -54,7 +54,10 @@ public final class QuickBenchmark {
         out.put("threads", Runtime.getRuntime().availableProcessors());
         out.put("warmup_seconds", warmupSeconds);
         out.put("steps_per_run", steps);
-        double[] train = Throughput.train(List.of(Networks.forSparsityTraining(cfg, shape)), shape, classes, batch,
+        TrainingKernels kernels = TrainingKernels.here(cfg.train().kernels()).kernels();
+        out.put("kernels", kernels.id());
+        double[] train = Throughput.train(List.of(Networks.forTraining(cfg, shape, cfg.sparsityLambda(), kernels)),
+                shape, classes, batch,
                 warmupSeconds, steps, runs);
         out.put("train_images_per_s", train[0]);
         out.put("train_runs", runs);
@@ -74,8 +77,8 @@ public final class QuickBenchmark {
             ComputationGraph small = NetworkSurgeon.prune(plain, deps, plan);
             double pruneSeconds = (System.nanoTime() - t0) / 1e9;
             ModelStats after = ModelStats.of(small, shape);
-            // fine-tuning on the driver: the pruned network's training-time twin, as LocalTrainer runs it
-            double[] tune = Throughput.train(List.of(TrainingLayers.twin(small)), shape, classes,
+            // fine-tuning on the driver: the pruned network's trainer, as LocalTrainer runs it
+            double[] tune = Throughput.train(List.of(kernels.trainer(small)), shape, classes,
                     cfg.finetune().batchSize(), 0, steps, 1);
             pruned.addObject().put("ratio", ratio).put("prune_seconds", pruneSeconds)
                     .put("channels_removed", plan.removedChannels(deps))

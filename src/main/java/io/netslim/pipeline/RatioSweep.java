@@ -21,6 +21,7 @@ import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
+import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -83,7 +84,8 @@ public final class RatioSweep {
                         String.format("%.4f", acc), stats.params());
                 if (tuned != null) {
                     LocalTrainer.fit("sweep fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(),
-                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(), EpochListener.NONE);
+                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(),
+                            TrainingKernels.here(cfg.train().kernels()).kernels(), EpochListener.NONE);
                     point(tuned, ratio, Accuracy.of(pruned, test), stats, full);
                 }
             }

@@ -21,9 +21,13 @@ import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import io.netslim.sparsity.SparsityPenalty;
+import io.netslim.train.CheckpointStore;
 import io.netslim.train.EpochMetrics;
+import io.netslim.train.ExecutorBackends;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
+import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingPosition;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -33,6 +37,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The Network Slimming job: for each pass, sparsity training on Spark, pruning into a smaller network
@@ -216,19 +221,23 @@ public final class SlimmingPipeline {
 
         private ComputationGraph sparsityTraining(ComputationGraph previous) {
             long t0 = System.nanoTime();
-            ComputationGraph first = previous != null ? withPenalty(previous) : loaded != null
-                    ? withPenalty(loaded) : Networks.forSparsityTraining(cfg, data.inputShape());
+            TrainingKernels.Choice kernels = ExecutorBackends.choose(cfg.train().kernels(), spark.get());
+            LOG.info("{}sparsity training kernels: {}", label, kernels);
+            TrainingKernels k = kernels.kernels();
+            ComputationGraph first = previous != null ? withPenalty(previous, k) : loaded != null
+                    ? withPenalty(loaded, k) : Networks.forTraining(cfg, data.inputShape(), cfg.sparsityLambda(), k);
             LOG.info("{}model {}: {} parameters; sparsity lambda {}", label, previous != null ? "of the previous pass"
                     : StartModel.isLoaded(cfg) ? "from " + cfg.model().init()
                     : cfg.model().arch() + "-" + cfg.model().depth(), first.numParams(), cfg.sparsityLambda());
             SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
-                    new RunCheckpoints(store, scope), this::onEpoch);
+                    retargeted(new RunCheckpoints(store, scope), k), this::onEpoch);
             ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
             double acc = Accuracy.of(sparse, test);
             report.stage("sparse", acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
                     .put("images", trained.images())
-                    .put("training_approach", trained.approach());
+                    .put("training_approach", trained.approach())
+                    .set("kernels", json(kernels));
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
             ledger.commit(scope + "/sparse", List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
@@ -277,10 +286,13 @@ public final class SlimmingPipeline {
         private ComputationGraph fineTune(ComputationGraph pruned) {
             long t0 = System.nanoTime();
             ImageBatches train = data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed() + pass);
+            TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
+            LOG.info("{}fine-tuning kernels: {}", label, kernels);
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
-                    cfg.finetune().lr(), this::onEpoch);
+                    cfg.finetune().lr(), kernels.kernels(), this::onEpoch);
             double acc = Accuracy.of(pruned, test);
             ObjectNode stage = report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
+            stage.set("kernels", json(kernels));
             store.writeModel(prefix + FINETUNED, pruned);
             List<String> files = new java.util.ArrayList<>(List.of(prefix + FINETUNED));
             if (cfg.exportOnnx()) {
@@ -293,12 +305,40 @@ public final class SlimmingPipeline {
         }
     }
 
-    /** The same network and weights, with the L1 penalty back on for the next pass's sparsity training. */
-    private ComputationGraph withPenalty(ComputationGraph graph) {
-        ComputationGraph next = new ComputationGraph(Networks.withPenalty(graph.getConfiguration(), cfg,
-                cfg.sparsityLambda()));
+    /** The same network and weights, with the L1 penalty back on for sparsity training with {@code kernels}. */
+    private ComputationGraph withPenalty(ComputationGraph graph, TrainingKernels kernels) {
+        ComputationGraph next = new ComputationGraph(Networks.withPenalty(
+                SparsityPenalty.strip(graph.getConfiguration()), cfg, cfg.sparsityLambda(), kernels));
         next.init(graph.params().dup(), false);
         return next;
+    }
+
+    /**
+     * {@code checkpoints}, whose restored networks train with {@code kernels} whatever kernels saved them (a run
+     * resumed where {@code train.kernels = auto} resolves otherwise), optimiser state and iteration count kept.
+     */
+    private CheckpointStore retargeted(CheckpointStore checkpoints, TrainingKernels kernels) {
+        return new CheckpointStore() {
+            @Override
+            public void save(ComputationGraph net, TrainingPosition next) {
+                checkpoints.save(net, next);
+            }
+
+            @Override
+            public Optional<Checkpoint> latest() {
+                return checkpoints.latest().map(c -> {
+                    ComputationGraph net = withPenalty(c.net(), kernels);
+                    net.getUpdater().getStateViewArray().assign(c.net().getUpdater().getStateViewArray());
+                    return new Checkpoint(net, c.next(), c.name());
+                });
+            }
+        };
+    }
+
+    private static ObjectNode json(TrainingKernels.Choice kernels) {
+        ObjectNode o = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        return o.put("train.kernels", kernels.configured()).put("resolved", kernels.kernels().id())
+                .put("why", kernels.reason());
     }
 
     private static String shapeText(long[] s) {

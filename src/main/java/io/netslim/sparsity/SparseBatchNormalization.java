@@ -1,22 +1,28 @@
 package io.netslim.sparsity;
 
-import io.netslim.model.layers.FastBatchNormalization;
+import org.nd4j.shade.jackson.annotation.JsonIgnoreProperties;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.nd4j.linalg.learning.regularization.L1Regularization;
 import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * BatchNormalization whose scale factor gamma carries the Network Slimming L1 penalty.
+ * BatchNormalization whose scale factor gamma carries the Network Slimming L1 penalty, through DL4J's own
+ * regularisation: it runs as DL4J's stock batch norm on any ND4J backend (cuDNN under CUDA).
  *
- * <p>Stock DL4J (M2/M2.1) returns no regularisation for any BN parameter, so {@code .l1()} on a BN layer
- * is silently ignored. This subclass has its parent's Java batch norm add lambda * sign(gamma) to gamma's
- * gradient (the paper's sub-gradient, what DL4J's L1 regularisation would add before the SGD step, at a third
- * of the cost), and returns the weight decay (as L2, like PyTorch's SGD weight_decay) for gamma and beta. The
- * loss DL4J reports therefore leaves out lambda * sum |gamma|. It exists only during sparsity training:
- * {@link SparsityPenalty#strip} turns it back into a stock layer before saving.
+ * <p>Stock DL4J (M2/M2.1) returns no regularisation for any BN parameter, so {@code .l1()} on a BN layer is
+ * silently ignored. This subclass returns L1(lambda) for gamma (DL4J's updater then adds lambda * sign(gamma) to
+ * the gradient before the SGD step: the paper's sub-gradient) and the weight decay as L2 (like PyTorch's SGD
+ * weight_decay) for gamma and beta. The loss DL4J reports includes lambda * sum |gamma|. It exists only during
+ * sparsity training: {@link SparsityPenalty#strip} turns it back into a stock layer before saving. Unknown
+ * properties are ignored so that checkpoints of earlier netslim versions, whose class of this name carried CPU
+ * kernel flags, still read.
  */
-public class SparseBatchNormalization extends FastBatchNormalization {
+@JsonIgnoreProperties(ignoreUnknown = true)
+public class SparseBatchNormalization extends BatchNormalization {
     private double lambda;
     private double weightDecay;
 
@@ -24,6 +30,7 @@ public class SparseBatchNormalization extends FastBatchNormalization {
     public SparseBatchNormalization() {
     }
 
+    /** The L1 coefficient on gamma. */
     public double getLambda() {
         return lambda;
     }
@@ -32,11 +39,7 @@ public class SparseBatchNormalization extends FastBatchNormalization {
         this.lambda = lambda;
     }
 
-    @Override
-    protected double gammaL1() {
-        return lambda;
-    }
-
+    /** The L2 coefficient on gamma and beta. */
     public double getWeightDecay() {
         return weightDecay;
     }
@@ -47,10 +50,14 @@ public class SparseBatchNormalization extends FastBatchNormalization {
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
-            return List.of(new L2Regularization(weightDecay));
+        List<Regularization> r = new ArrayList<>(2);
+        if ("gamma".equals(paramName) && lambda > 0) {
+            r.add(new L1Regularization(lambda));
         }
-        return null;
+        if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
+            r.add(new L2Regularization(weightDecay));
+        }
+        return r.isEmpty() ? null : r;
     }
 
     @Override

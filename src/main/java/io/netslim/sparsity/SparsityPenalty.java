@@ -1,13 +1,15 @@
 package io.netslim.sparsity;
 
 import io.netslim.model.layers.LayerSwap;
-import io.netslim.model.layers.TrainingLayers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
-/** Adds the L1 penalty on BN gamma to a network configuration for sparsity training, and removes it again. */
+/**
+ * Adds the L1 penalty on BN gamma to a network configuration for sparsity training, in DL4J's own terms
+ * ({@link SparseBatchNormalization}), and removes it again (with any other training-time layer).
+ */
 public final class SparsityPenalty {
     private SparsityPenalty() {
     }
@@ -27,9 +29,9 @@ public final class SparsityPenalty {
         });
     }
 
-    /** A copy of {@code conf} with stock DL4J layers only. */
+    /** A copy of {@code conf} with stock DL4J layers only (penalty and training-time layers alike). */
     public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
-        return TrainingLayers.strip(conf);
+        return LayerSwap.replace(conf, LayerSwap::stock);
     }
 
     /** The same network with stock layers only, sharing no state with {@code graph}. */
@@ -39,9 +41,9 @@ public final class SparsityPenalty {
         return stock;
     }
 
-    /** True when some layer of {@code conf} carries the penalty. */
+    /** True when some layer of {@code conf} carries the penalty as DL4J regularisation of gamma. */
     public static boolean isApplied(ComputationGraphConfiguration conf) {
         return conf.getVertices().values().stream().anyMatch(v -> v instanceof LayerVertex lv
-                && lv.getLayerConf().getLayer() instanceof SparseBatchNormalization);
+                && lv.getLayerConf().getLayer() instanceof SparseBatchNormalization s && s.getLambda() > 0);
     }
 }

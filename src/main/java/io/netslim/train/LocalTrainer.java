@@ -1,7 +1,6 @@
 package io.netslim.train;
 
 import io.netslim.data.ImageBatches;
-import io.netslim.model.layers.TrainingLayers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,22 +15,23 @@ public final class LocalTrainer {
     }
 
     /**
-     * Trains {@code graph} in place for {@code epochs} passes over {@code data} (through its training-time twin,
-     * {@link TrainingLayers#twin}, which shares its parameters); returns images/s.
+     * Trains {@code graph} (stock layers) in place for {@code epochs} passes over {@code data} with {@code kernels}
+     * ({@link TrainingKernels#trainer}); returns images/s.
      */
     public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
-                             EpochListener listener) {
+                             TrainingKernels kernels, EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
-        ComputationGraph net = TrainingLayers.twin(graph);
+        ComputationGraph net = kernels.trainer(graph);
         int itersPerEpoch = (data.numExamples() + data.batch() - 1) / data.batch();
         StepSchedule schedule = new StepSchedule(lr);
         net.setLearningRate(schedule.byIteration(epochs * itersPerEpoch));
         ProgressListener progress = new ProgressListener(stage, data.numExamples(), epochs, data.batch(),
                 Duration.ofSeconds(10));
         net.setListeners(progress, new DivergenceGuard(stage));
-        LOG.info("{}: starting, {} epoch(s) of {} images, lr {}", stage, epochs, data.numExamples(), lr);
+        LOG.info("{}: starting, {} epoch(s) of {} images, lr {}, {} kernels", stage, epochs, data.numExamples(), lr,
+                kernels.id());
         try {
             for (int e = 0; e < epochs; e++) {
                 long t0 = System.nanoTime();

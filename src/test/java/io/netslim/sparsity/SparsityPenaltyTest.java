@@ -7,12 +7,12 @@ import io.netslim.data.InMemoryIterator;
 import io.netslim.data.Normalization;
 import io.netslim.pipeline.Networks;
 import io.netslim.train.LocalTrainer;
+import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import io.netslim.model.layers.LayerSwap;
-import io.netslim.model.layers.TrainingLayers;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
@@ -83,8 +83,8 @@ class SparsityPenaltyTest {
                         ? LayerSwap.copyFields(bn, new Dl4jL1BatchNorm(lambda, weightDecay), BatchNormalization.class)
                         : l));
         dl4j.init(stockLayers.params().dup(), false);
-        // ours: the penalty added inside the Java batch norm's gradient
-        ComputationGraph ours = new ComputationGraph(TrainingLayers.apply(
+        // ours: the penalty added inside the Java batch norm's gradient (the CPU kernels)
+        ComputationGraph ours = new ComputationGraph(TrainingKernels.CPU.forTraining(
                 SparsityPenalty.apply(stockLayers.getConfiguration(), lambda, weightDecay)));
         ours.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
@@ -104,7 +104,7 @@ class SparsityPenaltyTest {
         assertTrue(moved > 0.01, "training moved gammas by " + moved);
         assertTrue(diff < 1e-3 * Math.max(1, moved) + 1e-5, "gammas differ by " + diff + " (moved " + moved + ")");
         // and without the penalty the gammas end up elsewhere
-        ComputationGraph plain = new ComputationGraph(TrainingLayers.apply(
+        ComputationGraph plain = new ComputationGraph(TrainingKernels.CPU.forTraining(
                 SparsityPenalty.apply(stockLayers.getConfiguration(), 0, weightDecay)));
         plain.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
@@ -158,9 +158,9 @@ class SparsityPenaltyTest {
         JobConfig cfg = TestNets.config("model.depth=8", "sparsity.lambda=" + lambda, "data.path=" + TestNets.fashionMnist(),
                 "data.limit-train=640", "train.seed=3");
         ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
-        ComputationGraph graph = Networks.forSparsityTraining(cfg, data.inputShape());
+        ComputationGraph graph = Networks.forTraining(cfg, data.inputShape(), lambda, TrainingKernels.PORTABLE);
         InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), Normalization.NONE, true, 3);
-        LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, io.netslim.train.EpochListener.NONE);
+        LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, TrainingKernels.CPU, io.netslim.train.EpochListener.NONE);
         return gammas(graph);
     }
 }

@@ -6,14 +6,19 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.lang.reflect.Field;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * A BatchNormalization configuration for training only: DL4J's own runtime layer (same parameters, running
  * statistics and fallbacks) with {@link JavaBatchNormHelper} in place of the oneDNN helper, reading and writing
- * NCHW or channels-last data as {@link ChannelsLast} decided.
+ * NCHW or channels-last data as {@link ChannelsLast} decided. With {@link #getGammaL1} it carries the sparsity
+ * penalty: the helper adds gammaL1 * sign(gamma) to gamma's gradient itself (what DL4J's L1 regularisation adds, at
+ * a third of the cost), and {@link #getWeightDecay} reaches gamma and beta as L2, as DL4J's regularisation would.
  * {@link TrainingLayers#strip} turns it back into a stock layer before a model is saved for users.
  */
 public class FastBatchNormalization extends BatchNormalization {
@@ -21,6 +26,8 @@ public class FastBatchNormalization extends BatchNormalization {
     private boolean fusedRelu;
     private boolean inputChannelsLast;
     private boolean outputChannelsLast;
+    private double gammaL1;
+    private double weightDecay;
 
     /** For JSON deserialisation (Spark ships the configuration to the executors as JSON). */
     public FastBatchNormalization() {
@@ -53,6 +60,32 @@ public class FastBatchNormalization extends BatchNormalization {
         this.outputChannelsLast = outputChannelsLast;
     }
 
+    /** The L1 coefficient on gamma (the sparsity penalty) that the Java helper adds to gamma's gradient; 0 for none. */
+    public double getGammaL1() {
+        return gammaL1;
+    }
+
+    public void setGammaL1(double gammaL1) {
+        this.gammaL1 = gammaL1;
+    }
+
+    /** L2 coefficient on gamma and beta (DL4J's own BatchNormalization regularises neither); 0 for none. */
+    public double getWeightDecay() {
+        return weightDecay;
+    }
+
+    public void setWeightDecay(double weightDecay) {
+        this.weightDecay = weightDecay;
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
+            return List.of(new L2Regularization(weightDecay));
+        }
+        return null;
+    }
+
     /**
      * DL4J falls back to its own batch norm when a helper fails; with a fused ReLU, the penalty on gamma or
      * channels-last data that code would silently get them wrong, so then there is no fallback: the failure
@@ -65,7 +98,7 @@ public class FastBatchNormalization extends BatchNormalization {
 
     /** True when only {@link JavaBatchNormHelper} computes this layer as configured. */
     private boolean helperRequired() {
-        return fusedRelu || gammaL1() > 0 || inputChannelsLast || outputChannelsLast;
+        return fusedRelu || gammaL1 > 0 || inputChannelsLast || outputChannelsLast;
     }
 
     @Override
@@ -75,21 +108,13 @@ public class FastBatchNormalization extends BatchNormalization {
         if (helperRequired() || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
                 // DL4J divides gradients by the minibatch size after backprop, and regularisation comes after that
-                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1(), conf.isMiniBatch(),
+                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1, conf.isMiniBatch(),
                         inputChannelsLast, outputChannelsLast));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set the batch-norm helper of " + getLayerName(), e);
             }
         }
         return layer;
-    }
-
-    /**
-     * The L1 coefficient on gamma that the Java helper adds to gamma's gradient, instead of DL4J's regularisation
-     * (0 here; {@code SparseBatchNormalization} returns its lambda).
-     */
-    protected double gammaL1() {
-        return 0;
     }
 
     @Override
@@ -100,13 +125,14 @@ public class FastBatchNormalization extends BatchNormalization {
     @Override
     public boolean equals(Object o) {
         return super.equals(o) && o instanceof FastBatchNormalization other && other.fusedRelu == fusedRelu
-                && other.inputChannelsLast == inputChannelsLast && other.outputChannelsLast == outputChannelsLast;
+                && other.inputChannelsLast == inputChannelsLast && other.outputChannelsLast == outputChannelsLast
+                && other.gammaL1 == gammaL1 && other.weightDecay == weightDecay;
     }
 
     @Override
     public int hashCode() {
         return 31 * super.hashCode() + Boolean.hashCode(fusedRelu) * 4 + Boolean.hashCode(inputChannelsLast) * 2
-                + Boolean.hashCode(outputChannelsLast);
+                + Boolean.hashCode(outputChannelsLast) + 31 * Double.hashCode(gammaL1) + 7 * Double.hashCode(weightDecay);
     }
 
     /** DL4J chooses the helper by a hard-coded class name into a package-private field; this is the one way in. */

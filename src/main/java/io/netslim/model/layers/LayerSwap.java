@@ -3,6 +3,7 @@ package io.netslim.model.layers;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 
 import java.lang.reflect.Field;
@@ -23,6 +24,39 @@ public final class LayerSwap {
             }
         }
         return copy;
+    }
+
+    /**
+     * {@code layer} as the stock layer it extends: a netslim subclass (training-time layers, the sparsity penalty)
+     * becomes its nearest superclass outside netslim with every field kept; any other layer stays as it is. Names
+     * no netslim layer class, so that stripping loads none of them.
+     */
+    public static Layer stock(Layer layer) {
+        Class<?> c = layer.getClass();
+        if (!isNetslim(c)) {
+            return layer;
+        }
+        while (isNetslim(c)) {
+            c = c.getSuperclass();
+        }
+        Class<? extends Layer> top = c.asSubclass(Layer.class);
+        Layer stock;
+        try {
+            stock = top.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot create a stock " + top.getSimpleName() + " for layer "
+                    + layer.getLayerName(), e);
+        }
+        copyFields(layer, stock, top);
+        if (stock instanceof BatchNormalization bn) {
+            // DL4J's default (a training-time batch norm read back from JSON may carry "false")
+            bn.setCudnnAllowFallback(true);
+        }
+        return stock;
+    }
+
+    private static boolean isNetslim(Class<?> c) {
+        return c.getName().startsWith("io.netslim.");
     }
 
     /** {@code to} with every field that {@code top} and its superclasses declare copied from {@code from}. */

@@ -74,22 +74,7 @@ public final class TrainingLayers {
 
     /** A copy of {@code conf} with stock DL4J layers only (also undoes the sparsity penalty's batch norms). */
     public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
-        return LayerSwap.replace(conf, layer -> {
-            if (layer instanceof FastConvolution) {
-                return LayerSwap.copyFields(layer, new ConvolutionLayer(), ConvolutionLayer.class);
-            }
-            if (layer instanceof FastBatchNormalization) {
-                BatchNormalization stock = LayerSwap.copyFields(layer, new BatchNormalization(),
-                        BatchNormalization.class);
-                // DL4J's default (a configuration read back from JSON may carry the training-time "false")
-                stock.setCudnnAllowFallback(true);
-                return stock;
-            }
-            if (layer instanceof FastActivation) {
-                return LayerSwap.copyFields(layer, new ActivationLayer(), ActivationLayer.class);
-            }
-            return layer;
-        });
+        return LayerSwap.replace(conf, LayerSwap::stock);
     }
 
     /**
