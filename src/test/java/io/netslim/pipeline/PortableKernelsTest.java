@@ -94,14 +94,18 @@ class PortableKernelsTest {
 
     private static Run pipeline(String kernels) throws Exception {
         String output = hdfs.getURI() + "/runs/" + kernels;
-        List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=2000",
-                "data.limit-test=1000", "model.depth=8", "train.epochs=1", "finetune.epochs=1", "eval.monitor-images=0",
+        List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=1500",
+                "data.limit-test=1000", "model.depth=8", "train.epochs=1", "train.batch-size=32", "finetune.epochs=2",
+                "finetune.batch-size=32", "eval.monitor-images=0",
                 "export.onnx=false", "train.kernels=" + kernels, "spark.master=\"local[2]\"",
                 "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"");
         List<String> args = new ArrayList<>(List.of("pipeline"));
         sets.forEach(s -> args.addAll(List.of("--set", s)));
         java.nio.file.Path dir = Files.createDirectories(tmp.resolve(kernels));
+        long t0 = System.nanoTime();
         ChildJvm.Result result = ChildJvm.main(dir, 8, args.toArray(new String[0]));
+        System.out.printf("train.kernels=%s: the pipeline took %.1f s%n", kernels, (System.nanoTime() - t0) / 1e9);
+        result.log().lines().filter(l -> l.contains("INFO")).forEach(System.out::println);
         assertEquals(0, result.exitCode(), result.log());
         FileSystem fs = hdfs.getFileSystem();
         try (InputStream in = fs.open(new Path(output, SlimmingPipeline.REPORT))) {

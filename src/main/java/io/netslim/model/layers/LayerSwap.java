@@ -32,14 +32,10 @@ public final class LayerSwap {
      * no netslim layer class, so that stripping loads none of them.
      */
     public static Layer stock(Layer layer) {
-        Class<?> c = layer.getClass();
-        if (!isNetslim(c)) {
+        if (!isNetslim(layer.getClass())) {
             return layer;
         }
-        while (isNetslim(c)) {
-            c = c.getSuperclass();
-        }
-        Class<? extends Layer> top = c.asSubclass(Layer.class);
+        Class<? extends Layer> top = stockClass(layer.getClass());
         Layer stock;
         try {
             stock = top.getConstructor().newInstance();
@@ -53,6 +49,15 @@ public final class LayerSwap {
             bn.setCudnnAllowFallback(true);
         }
         return stock;
+    }
+
+    /** The nearest class of {@code type} and its superclasses that is not one of netslim's. */
+    public static Class<? extends Layer> stockClass(Class<? extends Layer> type) {
+        Class<?> c = type;
+        while (isNetslim(c)) {
+            c = c.getSuperclass();
+        }
+        return c.asSubclass(Layer.class);
     }
 
     private static boolean isNetslim(Class<?> c) {
