@@ -15,6 +15,8 @@ public final class ExitCodes {
     public static final int DATA = 3;
     public static final int DIVERGED = 4;
     public static final int OUTPUT = 5;
+    /** kernel-check --compare (submit/gpu-check.sh): the two runs differ beyond the tolerance, or are not comparable. */
+    public static final int CHECK_FAILED = 6;
 
     private ExitCodes() {
     }
