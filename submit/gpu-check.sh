@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # What a user with a GPU runs first: trains a few sparsity-training steps of the same network from the same
 # start on the same minibatches with the CUDA jar (here, on the GPU, train.kernels = portable: DL4J's stock
-# layers, cuDNN) and with the CPU jar (train.kernels = auto: netslim's CPU kernels), then compares the BatchNorm
-# gammas they leave: PASS or FAIL with the largest difference. Run it on a machine with a GPU, CUDA 11.6 and a
-# Spark installation (its jars/ provide Spark, Hadoop and Jackson, as on the cluster):
+# layers on ND4J's CUDA backend) and with the CPU jar (train.kernels = auto: netslim's CPU kernels), then
+# compares the BatchNorm gammas they leave: PASS or FAIL with the largest difference. Run it on a machine with
+# a GPU, CUDA 11.6 and a Spark installation (its jars/ provide Spark, Hadoop and Jackson, as on the cluster):
 #
 #   SPARK_HOME=/opt/spark submit/gpu-check.sh target/netslim-VERSION-cluster-cuda.jar target/netslim-VERSION-cluster.jar
 #
 # Options (before the jars):
 #   --steps N            training steps (default 5)
-#   --tolerance T        largest gamma difference that passes (default 1e-3; see docs/gpu.md)
+#   --tolerance T        largest gamma difference that passes (default 1e-3; see README, "GPU executors")
 #   --set KEY=VALUE      job config for both runs (default: the reference preresnet-20 on 3x32x32 images,
 #                        sparsity.lambda 0.01 so that a lost penalty shows), e.g. --set model.arch=vgg-bn
 #   --gpu-set KEY=VALUE  for the first (GPU) run only;  --cpu-set KEY=VALUE  for the second run only

@@ -18,13 +18,15 @@ public final class HtmlReport {
                 .append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}img{max-width:100%}")
                 .append("pre{background:#f7f7f7;padding:1em;overflow:auto;max-height:30em}</style></head><body>\n");
         h.append("<h1>netslim run</h1><p>").append(esc(runUri)).append("</p>\n");
-        h.append("<h2>Accuracy per stage</h2><table><tr><th>stage</th><th>test accuracy</th><th>seconds</th></tr>");
+        h.append("<h2>Accuracy per stage</h2><table><tr><th>stage</th><th>test accuracy</th><th>seconds</th><th>kernels</th></tr>");
         for (String stage : new String[] {"sparse", "pruned", "finetuned"}) {
             JsonNode s = report.path("stages").path(stage);
             if (!s.isMissingNode()) {
                 h.append("<tr><td>").append(stage).append("</td><td>")
                         .append(String.format("%.4f", s.get("test_accuracy").asDouble())).append("</td><td>")
-                        .append(String.format("%.1f", s.get("seconds").asDouble())).append("</td></tr>");
+                        .append(String.format("%.1f", s.get("seconds").asDouble())).append("</td><td title=\"")
+                        .append(esc(s.path("kernels").path("why").asText())).append("\">")
+                        .append(esc(s.path("kernels").path("resolved").asText())).append("</td></tr>");
             }
         }
         h.append("</table>\n<h2>Model before and after pruning</h2><table><tr><th></th><th>before</th><th>after</th><th>cut</th></tr>");

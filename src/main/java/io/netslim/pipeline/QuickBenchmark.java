@@ -11,8 +11,8 @@ import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import io.netslim.train.TrainingKernels;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -57,8 +57,7 @@ public final class QuickBenchmark {
         TrainingKernels kernels = TrainingKernels.here(cfg.train().kernels()).kernels();
         out.put("kernels", kernels.id());
         double[] train = Throughput.train(List.of(Networks.forTraining(cfg, shape, cfg.sparsityLambda(), kernels)),
-                shape, classes, batch,
-                warmupSeconds, steps, runs);
+                shape, classes, batch, warmupSeconds, steps, runs);
         out.put("train_images_per_s", train[0]);
         out.put("train_runs", runs);
 

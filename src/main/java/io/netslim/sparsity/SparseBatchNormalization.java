@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * BatchNormalization whose scale factor gamma carries the Network Slimming L1 penalty, through DL4J's own
- * regularisation: it runs as DL4J's stock batch norm on any ND4J backend (cuDNN under CUDA).
+ * regularisation: it runs as DL4J's stock batch norm on any ND4J backend (ND4J's CUDA kernels on a GPU).
  *
  * <p>Stock DL4J (M2/M2.1) returns no regularisation for any BN parameter, so {@code .l1()} on a BN layer is
  * silently ignored. This subclass returns L1(lambda) for gamma (DL4J's updater then adds lambda * sign(gamma) to

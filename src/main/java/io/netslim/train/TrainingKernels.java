@@ -18,8 +18,9 @@ import java.util.TreeSet;
 
 /**
  * Which layer implementations train a network ({@code train.kernels}), and the one place that turns a stock
- * network into one of them: DL4J's stock layers, which run on any ND4J backend (cuDNN under CUDA), or netslim's
- * CPU training-time layers ({@link TrainingLayers}), which call oneDNN and read ND4J buffers through host memory.
+ * network into one of them: DL4J's stock layers, which run on any ND4J backend (its CUDA kernels on a GPU), or
+ * netslim's CPU training-time layers ({@link TrainingLayers}), which call oneDNN and read ND4J buffers through host
+ * memory.
  * In {@link #PORTABLE} mode nothing here touches a CPU kernel class, so none is loaded.
  */
 public enum TrainingKernels {

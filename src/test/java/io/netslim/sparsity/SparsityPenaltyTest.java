@@ -54,7 +54,11 @@ class SparsityPenaltyTest {
     @Test
     void stripLeavesStockLayersThatPlainDl4jSavesAndLoads() throws Exception {
         JobConfig cfg = TestNets.config("model.depth=8");
-        ComputationGraph sparse = Networks.forSparsityTraining(cfg, new long[] {1, 12, 12});
+        ComputationGraph cpu = Networks.forTraining(cfg, new long[] {1, 12, 12}, cfg.sparsityLambda(),
+                TrainingKernels.CPU);
+        assertFalse(SparsityPenalty.strip(cpu).getConfiguration().toJson().contains("io.netslim"));
+        ComputationGraph sparse = Networks.forTraining(cfg, new long[] {1, 12, 12}, cfg.sparsityLambda(),
+                TrainingKernels.PORTABLE);
         assertTrue(SparsityPenalty.isApplied(sparse.getConfiguration()));
         ComputationGraph stock = SparsityPenalty.strip(sparse);
         assertFalse(SparsityPenalty.isApplied(stock.getConfiguration()));

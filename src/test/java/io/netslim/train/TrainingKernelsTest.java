@@ -76,11 +76,15 @@ class TrainingKernelsTest {
     /**
      * From one start and the same minibatches, {@value #STEPS} SGD steps with the portable and with the CPU
      * kernels leave the same parameters (gammas, betas, conv and dense weights, running statistics), penalty
-     * included, within float32's own error on this computation: the distance of DL4J's stock layers in float32 (the
-     * portable path) from the same network trained in double precision. The CPU kernels must be at least as close
-     * to that exact result, so the two float runs are within twice that error of each other. A wrong kernel (the
-     * penalty missing, applied twice or scaled by the batch size) moves the gammas by about lambda * lr * steps, far
-     * more.
+     * included. The yardstick is the exact result, the same network trained with DL4J's stock layers in double
+     * precision: DL4J's stock layers in float32 (the portable path on this backend) are the reference
+     * implementation, and their distance from the exact result is the error the portable path has anyway. Measured
+     * here: the CPU kernels land within about 1e-7 of the exact result (float32 rounding), DL4J's stock float32
+     * layers within about 2e-3 (their float32 path departs from their double path by more than rounding, with or
+     * without DL4J's oneDNN helpers; not ours to fix). So: the CPU kernels must be at least as close to the exact
+     * result as DL4J's own float32 layers, and the two runs within twice that distance of each other. A wrong
+     * kernel (the penalty missing, applied twice or scaled by the batch size) moves the gammas by about lambda * lr *
+     * steps (6e-3 here), which the last assertion requires to be well above the gammas' difference.
      */
     @Test
     void portableAndCpuKernelsTrainTheSame() {
@@ -113,11 +117,11 @@ class TrainingKernelsTest {
         double penaltyPortable = maxDiff(portable, portableNoPenalty, "gamma");
         System.out.println("largest differences: cpu-portable " + worst(cpu, portable) + "; portable-double "
                 + worst(portable, exact) + "; cpu-double " + worst(cpu, exact));
-        System.out.printf("after %d steps: max |cpu - portable| %.3g (gammas %.3g); float32 error of portable %.3g, "
-                        + "of cpu %.3g (vs double); parameters moved up to %.3g; the penalty moved gammas by %.3g "
-                        + "(cpu), %.3g (portable)%n", STEPS, all, gammas, floatError, cpuError, moved, penaltyCpu,
-                penaltyPortable);
-        assertTrue(floatError > 0 && floatError < 0.1 * moved, "float32 against double: " + floatError
+        System.out.printf("after %d steps: max |cpu - portable| %.3g (gammas %.3g); distance from the "
+                        + "double-precision run: portable %.3g, cpu %.3g; parameters moved up to %.3g; the penalty "
+                        + "moved gammas by %.3g (cpu), %.3g (portable)%n", STEPS, all, gammas, floatError, cpuError,
+                moved, penaltyCpu, penaltyPortable);
+        assertTrue(floatError > 0 && floatError < 0.1 * moved, "DL4J's float32 layers against double: " + floatError
                 + " (parameters moved " + moved + ")");
         assertTrue(cpuError <= floatError, "cpu kernels are " + cpuError + " from the double-precision run, DL4J's "
                 + "own float32 layers " + floatError);
