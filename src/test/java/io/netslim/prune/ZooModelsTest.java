@@ -5,6 +5,7 @@ import io.netslim.config.ConfigException;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
 import io.netslim.train.TrainingDefaults;
+import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -77,12 +78,16 @@ class ZooModelsTest {
         assertEquals(actual, loaded.outputSingle(false, x));
     }
 
+    /** One zoo model with each of train.kernels' layer implementations (the penalty in the Java batch norm or DL4J's). */
     @ParameterizedTest
-    @CsvSource({"ResNet50,96", "Darknet19,64"})
-    void zooModelsTrainWithTheSparsityPenalty(String name, long size) {
+    @CsvSource({"ResNet50,96,CPU", "Darknet19,64,PORTABLE"})
+    void zooModelsTrainWithTheSparsityPenalty(String name, long size, TrainingKernels kernels) {
         var cfg = TestNets.config("model.arch=\"zoo:" + name + "\"", "model.input-shape=\"3x" + size + "x" + size + "\"",
                 "sparsity.lambda=0.01");
-        ComputationGraph net = io.netslim.pipeline.Networks.forSparsityTraining(cfg, cfg.model().inputShape());
+        ComputationGraph net = io.netslim.pipeline.Networks.forTraining(cfg, cfg.model().inputShape(),
+                cfg.sparsityLambda(), kernels);
+        assertEquals(kernels == TrainingKernels.CPU, net.getConfiguration().toJson().contains("FastBatchNormalization"),
+                name + " with " + kernels);
         String bn = deps(net).groups().keySet().iterator().next();
         INDArray before = net.getLayer(bn).getParam("gamma").dup();
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, 3, size, size);
