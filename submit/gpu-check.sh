@@ -13,7 +13,8 @@
 #   --set KEY=VALUE      job config for both runs (default: the reference preresnet-20 on 3x32x32 images,
 #                        sparsity.lambda 0.01 so that a lost penalty shows), e.g. --set model.arch=vgg-bn
 #   --gpu-set KEY=VALUE  for the first (GPU) run only;  --cpu-set KEY=VALUE  for the second run only
-#                        (e.g. --cpu-set sparsity.lambda=0.02 makes the check fail on purpose)
+#                        (settings the comparison needs equal, such as sparsity.lambda or train.seed,
+#                        make the runs another check: refused with exit 6)
 # Environment: SPARK_HOME (required), JAVA_HOME, NETSLIM_GPU_CHECK_DIR (where the runs are kept; default a new
 # temporary folder), NETSLIM_GPU_CHECK_HEAP (default 4g).
 # Exit codes: 0 PASS, 6 FAIL, 2 bad arguments, anything else: a run failed (its output says why).

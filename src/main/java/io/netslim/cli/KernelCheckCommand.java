@@ -23,7 +23,8 @@ public final class KernelCheckCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
 
-    @Option(names = "--out", paramLabel = "DIR", description = "Train and write DIR/result.json (and DIR/start.zip without --start)")
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "Train and write DIR/result.json (and DIR/start.zip without --start)")
     Path out;
 
     @Option(names = "--start", paramLabel = "FILE", description = "Start from this model zip (another run's start.zip)")
