@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
 import io.netslim.pipeline.Benchmark;
+import io.netslim.pipeline.ReadBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -37,6 +38,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (otherwise indented JSON)")
     boolean json;
 
+    @Option(names = "--read", description = "Only measure how fast the configured dataset reaches training: epochs of "
+            + "minibatches assembled on the Spark executors and passes of the single-node stream, records/s (per "
+            + "executor core), --runs timed epochs after one untimed")
+    boolean read;
+
     @Option(names = "--pytorch", description = "Also run submit/bench-pytorch.py on the same model, batch and threads "
             + "and report PyTorch's training images/s and the ratio")
     boolean pytorch;
@@ -56,6 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
+        ObjectMapper mapper = new ObjectMapper();
         if (pytorch && inferenceOnly) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--pytorch compares training speed; it cannot go with --inference-only");
@@ -63,7 +70,13 @@ public final class BenchCommand implements Callable<Integer> {
         if (quick) {
             ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
                     ratios == null ? List.of(cfg.prune().ratio()) : ratios).run();
-            System.out.println(new ObjectMapper().writeValueAsString(result));
+            System.out.println(mapper.writeValueAsString(result));
+            return ExitCodes.OK;
+        }
+        if (read) {
+            ObjectNode result = new ReadBenchmark(cfg, runs).run();
+            System.out.println(json ? mapper.writeValueAsString(result)
+                    : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             return ExitCodes.OK;
         }
         Benchmark bench = new Benchmark(cfg, runs, warmupSeconds, inferenceOnly);
@@ -74,7 +87,6 @@ public final class BenchCommand implements Callable<Integer> {
             result.put("train_ratio_vs_pytorch", result.get("train_images_per_s").asDouble()
                     / torch.get("train_images_per_s").asDouble());
         }
-        ObjectMapper mapper = new ObjectMapper();
         System.out.println(json ? mapper.writeValueAsString(result)
                 : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return ExitCodes.OK;
