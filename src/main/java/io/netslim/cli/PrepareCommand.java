@@ -17,8 +17,9 @@ import java.util.concurrent.Callable;
 /** netslim prepare: the configured dataset as pre-built minibatch shards, so training stops decoding it. */
 @Command(name = "prepare", mixinStandardHelpOptions = true,
         description = {"Read the configured dataset (data.format, data.path, data.limit-*, data.on-bad-record) on Spark",
-                "and write it to --to as DL4J DataSet shard files of consecutive records plus shards.json;",
-                "train from them with data.format = shards and data.path = that folder."})
+                "and write it to --to as DL4J DataSet shard files plus shards.json, the training records in a",
+                "global random order drawn from train.seed (test records in their order); train from them with",
+                "data.format = shards and data.path = that folder."})
 public final class PrepareCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config;
@@ -40,7 +41,7 @@ public final class PrepareCommand implements Callable<Integer> {
         }
         JobConfig cfg = config.load();
         Configuration hadoop = HadoopConf.of(cfg.spark());
-        ShardWriter writer = ShardWriter.of(cfg.data(), cfg.model().classes(), shardSize, hadoop);
+        ShardWriter writer = ShardWriter.of(cfg.data(), cfg.model().classes(), shardSize, cfg.train().seed(), hadoop);
         String root = ShardFolder.begin(to, cfg.data().path(), overwrite, hadoop);
         ShardWriter.Summary summary;
         try (JavaSparkContext sc = SparkContexts.create(cfg.spark())) {

@@ -122,21 +122,23 @@ public record CifarDataset(String dir, Layout layout, boolean coarse, List<Cifar
     }
 
     @Override
-    public ImageRecords read(Split split, RecordRange range, int classes, BadRecords bad, Configuration hadoop) {
-        int total = count(split);
-        if (range.start() < 0 || range.start() > range.end() || range.end() > total) {
-            throw new IllegalArgumentException(dir + ": " + split + " records [" + range.start() + ", "
-                    + range.end() + ") outside [0, " + total + ")");
-        }
+    public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
+        RecordRange.check(ranges, count(split), dir + ": " + split);
         List<CifarFile> files = files(split);
         reportTruncated(files, bad);
-        Kept kept = new Kept(range.size(), classes, labelOffset(), layout.labelBytes, bad);
+        Kept kept = new Kept(RecordRange.total(ranges), classes, labelOffset(), layout.labelBytes, bad);
         long first = 0; // index of the file's first record in the split
         for (CifarFile f : files) {
-            long from = Math.max(range.start(), first);
-            long to = Math.min(range.end(), first + f.records());
-            if (from < to) {
-                readRecords(f, (int) (from - first), (int) (to - first), kept, hadoop);
+            List<RecordRange> local = new ArrayList<>();
+            for (RecordRange range : ranges) {
+                long from = Math.max(range.start(), first);
+                long to = Math.min(range.end(), first + f.records());
+                if (from < to) {
+                    local.add(new RecordRange((int) (from - first), (int) (to - first)));
+                }
+            }
+            if (!local.isEmpty()) {
+                readRecords(f, local, kept, hadoop);
             }
             first += f.records();
         }
@@ -184,31 +186,35 @@ public record CifarDataset(String dir, Layout layout, boolean coarse, List<Cifar
         }
     }
 
-    /** Reads records [from, to) of {@code f}: seeks to the first one's byte offset and reads only that range. */
-    private static void readRecords(CifarFile f, int from, int to, Kept kept, Configuration hadoop) {
+    /** Reads the records {@code ranges} of {@code f}: one stream, a seek to each range, only those bytes read. */
+    private static void readRecords(CifarFile f, List<RecordRange> ranges, Kept kept, Configuration hadoop) {
         Path path = new Path(f.uri());
         int size = kept.recordSize();
-        byte[] buffer = new byte[Math.min(CHUNK, to - from) * size];
+        byte[] buffer = new byte[Math.min(CHUNK, ranges.stream().mapToInt(RecordRange::size).max().orElse(0)) * size];
+        RecordRange range = ranges.get(0);
         try (FSDataInputStream in = path.getFileSystem(hadoop).open(path)) {
-            in.seek((long) from * size);
-            for (int r = from; r < to; ) {
-                int n = Math.min(CHUNK, to - r);
-                int got = in.readNBytes(buffer, 0, n * size);
-                int complete = got / size;
-                for (int i = 0; i < complete; i++) {
-                    kept.add(f.uri(), r + i, buffer, i * size);
+            for (int k = 0; k < ranges.size(); k++) {
+                range = ranges.get(k);
+                in.seek((long) range.start() * size);
+                for (int r = range.start(); r < range.end(); ) {
+                    int n = Math.min(CHUNK, range.end() - r);
+                    int got = in.readNBytes(buffer, 0, n * size);
+                    int complete = got / size;
+                    for (int i = 0; i < complete; i++) {
+                        kept.add(f.uri(), r + i, buffer, i * size);
+                    }
+                    if (complete < n) {
+                        kept.bad.reject(f.uri(), "ends inside record " + (r + complete) + " (byte offset "
+                                + (long) (r + complete) * size + "), expected " + f.length()
+                                + " bytes as when the dataset was opened", f.records() - r - complete);
+                        return;
+                    }
+                    r += n;
                 }
-                if (complete < n) {
-                    kept.bad.reject(f.uri(), "ends inside record " + (r + complete) + " (byte offset "
-                            + (long) (r + complete) * size + "), expected " + f.length()
-                            + " bytes as when the dataset was opened", to - r - complete);
-                    return;
-                }
-                r += n;
             }
         } catch (IOException e) {
-            throw new DataException(f.uri() + ": cannot read records [" + from + ", " + to + ") at byte offset "
-                    + (long) from * size + " (" + e.getMessage() + ")", e);
+            throw new DataException(f.uri() + ": cannot read records [" + range.start() + ", " + range.end()
+                    + ") at byte offset " + (long) range.start() * size + " (" + e.getMessage() + ")", e);
         }
     }
 

@@ -5,39 +5,37 @@ import org.apache.spark.api.java.function.FlatMapFunction;
 import org.nd4j.linalg.dataset.DataSet;
 
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Random;
 
 /**
- * Runs on the executors: reads its own record ranges (by index) of the training split through the dataset
- * format and yields shuffled, augmented minibatches. The driver only ships the ranges.
+ * Runs on the executors: computes its own share of the epoch's {@link ShufflePlan}, reads those records of
+ * the training split through the dataset format (sorted, for locality), shuffles them in memory and yields
+ * augmented minibatches. The driver only ships the plan (a seed and the block layout).
  */
 final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, DataSet> {
     private final SharedFormat format;
-    private final List<RecordRange> ranges;
+    private final ShufflePlan plan;
     private final int classes;
     private final int batchSize;
     private final Augmentation augmentation;
-    private final long seed;
     private final BadRecords bad;
     private final Normalization normalization;
 
-    /** The RDD holds indices into {@code ranges} (plain integers travel through any Spark serializer). */
-    ExecutorMinibatches(SharedFormat format, List<RecordRange> ranges, int classes, int batchSize,
-                               Augmentation augmentation, Normalization normalization, long seed, BadRecords bad) {
+    /** The RDD holds slot numbers of {@code plan} (plain integers travel through any Spark serializer). */
+    ExecutorMinibatches(SharedFormat format, ShufflePlan plan, int classes, int batchSize, Augmentation augmentation,
+                        Normalization normalization, BadRecords bad) {
         this.format = format;
-        this.ranges = List.copyOf(ranges);
+        this.plan = plan;
         this.classes = classes;
         this.batchSize = batchSize;
         this.augmentation = augmentation;
-        this.seed = seed;
         this.bad = bad;
         this.normalization = normalization;
     }
 
     @Override
-    public Iterator<DataSet> call(Iterator<Integer> rangeIndices) {
+    public Iterator<DataSet> call(Iterator<Integer> slots) {
         Configuration hadoop = ExecutorHadoop.conf();
         return new Iterator<>() {
             private ImageRecords records;
@@ -47,8 +45,8 @@ final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, Da
 
             @Override
             public boolean hasNext() {
-                while ((records == null || next >= order.length) && rangeIndices.hasNext()) {
-                    load(ranges.get(rangeIndices.next()));
+                while ((records == null || next >= order.length) && slots.hasNext()) {
+                    load(slots.next());
                 }
                 return records != null && next < order.length;
             }
@@ -64,9 +62,9 @@ final class ExecutorMinibatches implements FlatMapFunction<Iterator<Integer>, Da
                 return batch;
             }
 
-            private void load(RecordRange range) {
-                records = format.get().read(Split.TRAIN, range, classes, bad, hadoop);
-                rnd = new Random(seed * 1_000_003L + range.start());
+            private void load(int slot) {
+                records = format.get().read(Split.TRAIN, plan.slot(slot), classes, bad, hadoop);
+                rnd = new Random(plan.slotSeed(slot));
                 order = records.order(rnd);
                 next = 0;
             }

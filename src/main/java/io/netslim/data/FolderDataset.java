@@ -90,35 +90,42 @@ public final class FolderDataset implements DatasetFormat {
     }
 
     @Override
-    public ImageRecords read(Split split, RecordRange range, int classCount, BadRecords bad, Configuration hadoop) {
+    public ImageRecords read(Split split, List<RecordRange> ranges, int classCount, BadRecords bad,
+                             Configuration hadoop) {
         Listing listing = listing(split);
-        if (range.start() < 0 || range.end() > listing.count() || range.size() < 0) {
-            throw new IllegalArgumentException(listing.dir + ": records [" + range.start() + ", " + range.end()
-                    + ") outside [0, " + listing.count() + ")");
-        }
-        if (range.start() == 0) {
+        RecordRange.check(ranges, listing.count(), listing.dir);
+        if (!ranges.isEmpty() && ranges.get(0).start() == 0) {
             reportEmptyFolders(listing, bad);
         }
         int recordSize = 3 * imageSize * imageSize;
-        byte[] pixels = new byte[Math.multiplyExact(range.size(), recordSize)];
-        int[] labels = new int[range.size()];
+        int total = RecordRange.total(ranges);
+        byte[] pixels = new byte[Math.multiplyExact(total, recordSize)];
+        int[] labels = new int[total];
         int kept = 0;
         FileSystem fs = fileSystem(listing, hadoop);
-        for (int i = range.start(); i < range.end(); i++) {
-            int label = listing.label(i);
-            Path file = listing.path(i);
-            if (label >= classCount) {
-                bad.reject(file.toString(), "class folder '" + classes[label] + "' is class " + label
-                        + ", expected 0.." + (classCount - 1) + " (model.classes = " + classCount + ", but "
-                        + classes.length + " class folders under " + train.dir + ")");
-                continue;
-            }
-            if (decodeInto(fs, file, pixels, kept * recordSize, bad)) {
-                labels[kept++] = label;
+        for (RecordRange range : ranges) {
+            for (int i = range.start(); i < range.end(); i++) {
+                int label = listing.label(i);
+                Path file = listing.path(i);
+                if (label >= classCount) {
+                    bad.reject(file.toString(), "class folder '" + classes[label] + "' is class " + label
+                            + ", expected 0.." + (classCount - 1) + " (model.classes = " + classCount + ", but "
+                            + classes.length + " class folders under " + train.dir + ")");
+                    continue;
+                }
+                if (decodeInto(fs, file, pixels, kept * recordSize, bad)) {
+                    labels[kept++] = label;
+                }
             }
         }
         return new ImageRecords(Arrays.copyOf(pixels, kept * recordSize), Arrays.copyOf(labels, kept), 3,
                 imageSize, imageSize, classCount);
+    }
+
+    /** Every image is a file of its own: blocks of one record, the order is a permutation of the files. */
+    @Override
+    public Blocks blocks(Split split, int count, int slots) {
+        return Blocks.uniform(count, 1);
     }
 
     @Override

@@ -5,6 +5,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.util.List;
 
 /** {@code data.format = idx}: the four standard IDX files of an MNIST-family dataset directory. */
 public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testImages, IdxFile testLabels)
@@ -37,25 +38,28 @@ public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testI
     }
 
     @Override
-    public ImageRecords read(Split split, RecordRange range, int classes, BadRecords bad, Configuration hadoop) {
+    public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
         IdxFile images = images(split);
         IdxFile labels = split == Split.TRAIN ? trainLabels : testLabels;
-        byte[] pixels = images.read(range.start(), range.size(), bad, hadoop);
-        byte[] y = labels.read(range.start(), range.size(), bad, hadoop);
+        byte[] pixels = images.read(ranges, bad, hadoop);
+        byte[] y = labels.read(ranges, bad, hadoop);
         int size = images.recordSize();
         int n = Math.min(pixels.length / size, y.length); // fewer only when a truncated tail was skipped
         int[] kept = new int[n];
         byte[] keptPixels = new byte[n * size];
         int k = 0;
-        for (int i = 0; i < n; i++) {
-            int label = y[i] & 0xff;
-            if (label >= classes) {
-                bad.reject(labels.uri(), "record " + (range.start() + i) + " has label " + label + ", expected 0.."
-                        + (classes - 1) + " (model.classes = " + classes + ")");
-                continue;
+        int i = 0;
+        for (RecordRange range : ranges) {
+            for (int record = range.start(); record < range.end() && i < n; record++, i++) {
+                int label = y[i] & 0xff;
+                if (label >= classes) {
+                    bad.reject(labels.uri(), "record " + record + " has label " + label + ", expected 0.."
+                            + (classes - 1) + " (model.classes = " + classes + ")");
+                    continue;
+                }
+                System.arraycopy(pixels, i * size, keptPixels, k * size, size);
+                kept[k++] = label;
             }
-            System.arraycopy(pixels, i * size, keptPixels, k * size, size);
-            kept[k++] = label;
         }
         return new ImageRecords(java.util.Arrays.copyOf(keptPixels, k * size), java.util.Arrays.copyOf(kept, k),
                 1, images.dims()[1], images.dims()[2], classes);

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPInputStream;
 
 /** One IDX file (MNIST family, unsigned bytes, optionally gzipped), read through Hadoop's FileSystem API. */
@@ -54,34 +55,67 @@ public record IdxFile(String uri, int[] dims) implements Serializable {
     }
 
     /**
-     * Reads records [start, start+n) as raw bytes. Where the file ends early, the missing records go to
-     * {@code bad} (which throws, or lets the records that are there be returned).
+     * Reads the records of {@code ranges} (sorted, disjoint) as raw bytes, one stream through the file. Where the
+     * file ends early, the records it lacks go to {@code bad} (which throws, or lets the records that are there be
+     * returned); every read that reaches the end reports it alike, with the records the file lacks in all.
      */
-    public byte[] read(int start, int n, BadRecords bad, Configuration hadoop) {
-        if (start < 0 || n < 0 || start + n > count()) {
-            throw new IllegalArgumentException(uri + ": records [" + start + ", " + (start + n)
-                    + ") outside [0, " + count() + ")");
-        }
+    public byte[] read(List<RecordRange> ranges, BadRecords bad, Configuration hadoop) {
+        RecordRange.check(ranges, count(), uri);
         int size = recordSize();
         long headerBytes = 4L + 4L * dims.length;
-        byte[] out = new byte[Math.multiplyExact(n, size)];
+        byte[] out = new byte[Math.multiplyExact(RecordRange.total(ranges), size)];
+        int filled = 0;
+        long pos = headerBytes;
         try (DataInputStream in = stream(uri, hadoop)) {
-            in.skipNBytes(headerBytes + (long) start * size);
-            int got = in.readNBytes(out, 0, out.length);
-            if (got < out.length) {
-                int complete = got / size;
-                bad.reject(uri, "truncated; the header announces " + count() + " records of " + size
-                        + " bytes but the data ends inside record " + (start + complete) + " (byte offset "
-                        + (headerBytes + (long) (start + complete) * size) + ")", n - complete);
-                return Arrays.copyOf(out, complete * size);
+            in.skipNBytes(headerBytes);
+            for (RecordRange r : ranges) {
+                long gap = headerBytes + (long) r.start() * size - pos;
+                long skipped = skip(in, gap);
+                pos += skipped;
+                int got = skipped < gap ? 0 : in.readNBytes(out, filled, r.size() * size);
+                pos += got;
+                filled += got;
+                if (got < r.size() * size) {
+                    return truncated(out, filled, pos, headerBytes, size, bad, hadoop);
+                }
             }
             return out;
         } catch (EOFException e) {
-            bad.reject(uri, "truncated; the data ends before record " + start, n);
-            return new byte[0];
+            throw new DataException(uri + ": truncated IDX header", e);
         } catch (IOException e) {
             throw new DataException(uri + ": cannot read (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Reports where the data ends (at byte {@code pos}, or the file's length if shorter) and keeps what came. */
+    private byte[] truncated(byte[] out, int filled, long pos, long headerBytes, int size, BadRecords bad,
+                             Configuration hadoop) throws IOException {
+        long end = pos;
+        if (!uri.endsWith(".gz")) { // a plain file's skip may seek past its end
+            Path path = new Path(uri);
+            end = Math.min(end, path.getFileSystem(hadoop).getFileStatus(path).getLen());
+        }
+        int record = (int) Math.min(count(), Math.max(0, (end - headerBytes) / size));
+        bad.reject(uri, "truncated; the header announces " + count() + " records of " + size
+                + " bytes but the data ends inside record " + record + " (byte offset "
+                + (headerBytes + (long) record * size) + ")", count() - record);
+        return Arrays.copyOf(out, filled / size * size);
+    }
+
+    /** Skips up to {@code n} bytes; fewer only at the end of the data. */
+    private static long skip(InputStream in, long n) throws IOException {
+        long skipped = 0;
+        while (skipped < n) {
+            long s = in.skip(n - skipped);
+            if (s <= 0) {
+                if (in.read() < 0) {
+                    break;
+                }
+                s = 1;
+            }
+            skipped += s;
+        }
+        return skipped;
     }
 
     private static DataInputStream stream(String uri, Configuration hadoop) throws IOException {

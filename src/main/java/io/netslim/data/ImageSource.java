@@ -89,22 +89,27 @@ public final class ImageSource {
     }
 
     /**
-     * Chunk {@code chunk} of {@code chunks} of one epoch of augmented training minibatches, read and
-     * assembled on the executors from {@code partitions} record ranges. Each epoch draws its own order of
-     * ranges, shuffle and augmentation, all from {@code seed} and the epoch, so a resumed run sees the same.
+     * Chunk {@code chunk} of {@code chunks} of one epoch of augmented training minibatches, read and assembled
+     * on the executors, one partition per worker. The epoch's global random order ({@link ShufflePlan}, drawn
+     * from {@code seed} and the epoch) is cut into {@code partitions * chunks} shares; each worker reads its
+     * share's records (sorted, for locality) and shuffles them in memory, so every worker's share and every
+     * minibatch is a random sample of the whole training split, whatever order it is stored in. Augmentation
+     * is drawn from the same seeds: a resumed run sees exactly the minibatches of an uninterrupted one.
      */
     public Minibatches trainMinibatches(JavaSparkContext sc, int batchSize, int partitions, long seed,
                                         int epoch, int chunk, int chunks) {
-        long epochSeed = seed * 7919L + epoch;
-        List<RecordRange> ranges = new java.util.ArrayList<>(RecordRange.split(trainCount(), partitions * chunks));
-        java.util.Collections.shuffle(ranges, new java.util.Random(epochSeed));
-        List<RecordRange> mine = ranges.subList(Math.min(chunk * partitions, ranges.size()),
-                Math.min((chunk + 1) * partitions, ranges.size()));
-        List<Integer> indices = java.util.stream.IntStream.range(0, mine.size()).boxed().toList();
-        JavaRDD<DataSet> rdd = sc.parallelize(indices, Math.max(1, mine.size()))
-                .mapPartitions(new ExecutorMinibatches(shared(sc), mine, classes, batchSize, augmentation(), normalization,
-                        epochSeed, bad.onSpark(sc)));
-        return new Minibatches(rdd, mine.stream().mapToLong(RecordRange::size).sum());
+        ShufflePlan plan = epochPlan(seed, epoch, partitions * chunks);
+        List<Integer> slots = java.util.stream.IntStream.range(chunk * partitions,
+                Math.min((chunk + 1) * partitions, plan.slots())).boxed().toList();
+        JavaRDD<DataSet> rdd = sc.parallelize(slots, Math.max(1, slots.size()))
+                .mapPartitions(new ExecutorMinibatches(shared(sc), plan, classes, batchSize, augmentation(),
+                        normalization, bad.onSpark(sc)));
+        return new Minibatches(rdd, slots.stream().mapToLong(plan::slotSize).sum());
+    }
+
+    /** The order of epoch {@code epoch}'s training records, cut into {@code slots} shares. */
+    public ShufflePlan epochPlan(long seed, int epoch, int slots) {
+        return ShufflePlan.of(format.blocks(Split.TRAIN, trainCount(), slots), ShufflePlan.mix(seed, epoch), slots);
     }
 
     private SharedFormat shared(JavaSparkContext sc) {
@@ -118,7 +123,10 @@ public final class ImageSource {
     public record Minibatches(JavaRDD<DataSet> rdd, long images) {
     }
 
-    /** The training split, streamed on this node a chunk at a time (fine-tuning). */
+    /**
+     * The training split streamed on this node a chunk at a time (fine-tuning): every pass reads the records
+     * in a new global random order drawn from {@code seed}, never more than a chunk in memory.
+     */
     public ImageBatches trainBatches(int batchSize, long seed) {
         return new StreamingIterator(format, Split.TRAIN, trainCount(), classes, bad, hadoop, batchSize, augmentation(),
                 normalization, true, seed, StreamingIterator.CHUNK);
@@ -130,9 +138,14 @@ public final class ImageSource {
                 Augmentation.NONE, normalization, false, 0, StreamingIterator.CHUNK);
     }
 
-    /** The first {@code n} test images (monitoring test accuracy during training). */
-    public ImageRecords loadTestHead(int n) {
-        return format.read(Split.TEST, new RecordRange(0, Math.min(n, testCount())), classes, bad, hadoop);
+    /** {@code n} test images drawn at random with {@code seed} (monitoring test accuracy during training). */
+    public ImageRecords testSample(int n, long seed) {
+        return sample(Split.TEST, testCount(), n, seed);
+    }
+
+    /** {@code n} training images drawn at random with {@code seed}, not augmented (monitoring training accuracy). */
+    public ImageRecords trainSample(int n, long seed) {
+        return sample(Split.TRAIN, trainCount(), n, seed);
     }
 
     /** The training split held in memory on this node. */
@@ -140,14 +153,15 @@ public final class ImageSource {
         return format.read(Split.TRAIN, new RecordRange(0, trainCount()), classes, bad, hadoop);
     }
 
-    /** The first {@code n} training images (no augmentation), for monitoring training accuracy. */
-    public ImageRecords loadTrainHead(int n) {
-        return format.read(Split.TRAIN, new RecordRange(0, Math.min(n, trainCount())), classes, bad, hadoop);
-    }
-
     /** The test split held in memory on this node. */
     public ImageRecords loadTest() {
         return format.read(Split.TEST, new RecordRange(0, testCount()), classes, bad, hadoop);
+    }
+
+    private ImageRecords sample(Split split, int count, int n, long seed) {
+        int slots = Math.max(1, count / Math.max(1, n));
+        ShufflePlan plan = ShufflePlan.of(format.blocks(split, count, slots), seed, slots);
+        return format.read(split, plan.head(n), classes, bad, hadoop);
     }
 
     private static int limited(int available, int limit) {

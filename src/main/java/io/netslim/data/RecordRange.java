@@ -19,4 +19,24 @@ public record RecordRange(int start, int end) implements Serializable {
     public int size() {
         return end - start;
     }
+
+    /** Records in all of {@code ranges}. */
+    public static int total(List<RecordRange> ranges) {
+        return Math.toIntExact(ranges.stream().mapToLong(RecordRange::size).sum());
+    }
+
+    /**
+     * Checks that {@code ranges} are sorted, disjoint and inside [0, count); {@code what} names the data in
+     * the exception.
+     */
+    public static void check(List<RecordRange> ranges, int count, String what) {
+        int previous = 0;
+        for (RecordRange r : ranges) {
+            if (r.start() < previous || r.end() < r.start() || r.end() > count) {
+                throw new IllegalArgumentException(what + ": records [" + r.start() + ", " + r.end()
+                        + ") outside [0, " + count + ") or not after the previous range");
+            }
+            previous = r.end();
+        }
+    }
 }

@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * {@code netslim prepare} on Spark: the driver only plans the shards (record ranges), each task reads its
- * range of the source through {@link DatasetFormat#read} and writes its shard; shards.json comes last.
- * Shard k of a split holds source records [k * shardSize, (k + 1) * shardSize), so the record order is kept.
+ * {@code netslim prepare} on Spark: the driver only plans the shards, each task reads its records of the
+ * source through {@link DatasetFormat#read} and writes its shard; shards.json comes last. The training
+ * records are written in a global random order drawn from the seed ({@link ShufflePlan}: shard k holds the
+ * k-th stretch of it, shuffled), so every shard is a random sample of the source however it is stored, and
+ * training, which reads shards whole, deals out samples. Test shards keep the source's order.
  */
 public final class ShardWriter {
     private static final Logger LOG = LoggerFactory.getLogger(ShardWriter.class);
@@ -27,8 +29,10 @@ public final class ShardWriter {
     private final int classes;
     private final int shardSize;
     private final BadRecords bad;
+    private final long seed;
 
-    public ShardWriter(DatasetFormat source, int trainCount, int testCount, int classes, int shardSize, BadRecords bad) {
+    public ShardWriter(DatasetFormat source, int trainCount, int testCount, int classes, int shardSize, BadRecords bad,
+                       long seed) {
         if (shardSize < 1) {
             throw new IllegalArgumentException("shard size " + shardSize + ", expected >= 1");
         }
@@ -38,14 +42,18 @@ public final class ShardWriter {
         this.classes = classes;
         this.shardSize = shardSize;
         this.bad = bad;
+        this.seed = seed;
     }
 
-    /** The configured dataset (data.format, data.path, data.limit-*, data.on-bad-record), opened on the driver. */
-    public static ShardWriter of(JobConfig.DataConfig data, int classes, int shardSize, Configuration hadoop) {
+    /**
+     * The configured dataset (data.format, data.path, data.limit-*, data.on-bad-record), opened on the driver;
+     * the training records shuffled with {@code seed}.
+     */
+    public static ShardWriter of(JobConfig.DataConfig data, int classes, int shardSize, long seed, Configuration hadoop) {
         DatasetFormat format = DatasetFormats.open(data, hadoop);
         return new ShardWriter(format, limited(format.count(Split.TRAIN), data.limitTrain()),
                 limited(format.count(Split.TEST), data.limitTest()), classes, shardSize,
-                new BadRecords(data.onBadRecord()));
+                new BadRecords(data.onBadRecord()), seed);
     }
 
     /** What is prepared from where, for the log. */
@@ -58,15 +66,17 @@ public final class ShardWriter {
         long started = System.nanoTime();
         List<Shard> plan = new ArrayList<>(plan(Split.TRAIN, trainCount));
         plan.addAll(plan(Split.TEST, testCount));
-        LOG.info("preparing {} shards of up to {} records from {} in {}", plan.size(), shardSize, describe(), root);
+        ShufflePlan order = trainOrder();
+        LOG.info("preparing {} shards of up to {} records from {} in {}; training records in a random order "
+                + "(seed {}, {})", plan.size(), shardSize, describe(), root, seed, order.blocks());
         List<Integer> written = plan.isEmpty() ? List.of()
                 : sc.parallelize(IntStream.range(0, plan.size()).boxed().toList(), plan.size())
-                .map(new WriteShard(SharedFormat.of(sc, source), plan, classes, root, bad.onSpark(sc)))
+                .map(new WriteShard(SharedFormat.of(sc, source), plan, order, classes, root, bad.onSpark(sc)))
                 .collect();
         int[] train = counts(plan, written, Split.TRAIN);
         int[] test = counts(plan, written, Split.TEST);
         ShardsManifest manifest = new ShardsManifest(source.shape(), classes, shardSize, train, test, source.describe(),
-                bad.skippedRecords());
+                bad.skippedRecords(), seed);
         ShardFolder.finish(root, manifest, hadoop);
         double seconds = (System.nanoTime() - started) / 1e9;
         if (bad.skippedRecords() > 0) {
@@ -102,6 +112,13 @@ public final class ShardWriter {
         return shards;
     }
 
+    /** The training records' order, cut into shards of {@code shardSize} records (the last shorter). */
+    private ShufflePlan trainOrder() {
+        int shards = Math.max(1, (int) ((trainCount + (long) shardSize - 1) / shardSize));
+        return ShufflePlan.inPiecesOf(source.blocks(Split.TRAIN, trainCount, shards), ShufflePlan.mix(seed, 0x5AADL),
+                shardSize);
+    }
+
     private static int[] counts(List<Shard> plan, List<Integer> written, Split split) {
         return IntStream.range(0, plan.size()).filter(i -> plan.get(i).split() == split)
                 .map(i -> written.get(i)).toArray();
@@ -111,7 +128,7 @@ public final class ShardWriter {
         return limit > 0 ? Math.min(limit, available) : available;
     }
 
-    /** Shard {@code index} of {@code split}: the source records {@code range}. */
+    /** Shard {@code index} of {@code split}: for the test split the source records {@code range}. */
     record Shard(Split split, int index, RecordRange range) implements Serializable {
     }
 
@@ -122,13 +139,16 @@ public final class ShardWriter {
     static final class WriteShard implements Function<Integer, Integer> {
         private final SharedFormat source;
         private final List<Shard> plan;
+        private final ShufflePlan trainOrder;
         private final int classes;
         private final String root;
         private final BadRecords bad;
 
-        WriteShard(SharedFormat source, List<Shard> plan, int classes, String root, BadRecords bad) {
+        WriteShard(SharedFormat source, List<Shard> plan, ShufflePlan trainOrder, int classes, String root,
+                   BadRecords bad) {
             this.source = source;
             this.plan = List.copyOf(plan);
+            this.trainOrder = trainOrder;
             this.classes = classes;
             this.root = root;
             this.bad = bad;
@@ -139,12 +159,15 @@ public final class ShardWriter {
             Shard shard = plan.get(i);
             Configuration hadoop = ExecutorHadoop.conf();
             DatasetFormat format = source.get();
-            ImageRecords records = format.read(shard.split(), shard.range(), classes, bad, hadoop);
+            boolean train = shard.split() == Split.TRAIN;
+            ImageRecords records = format.read(shard.split(),
+                    train ? trainOrder.slot(shard.index()) : List.of(shard.range()), classes, bad, hadoop);
             if (records.size() > 0) {
                 TaskContext task = TaskContext.get();
                 String attempt = task == null ? "driver" : task.stageAttemptNumber() + "-" + task.taskAttemptId();
+                int[] order = records.order(train ? new java.util.Random(trainOrder.slotSeed(shard.index())) : null);
                 ShardFolder.writeShard(root, ShardsDataset.shardName(shard.split(), shard.index()),
-                        ShardsDataset.shard(records, format.shape(), classes), attempt, hadoop);
+                        ShardsDataset.shard(records, order, format.shape(), classes), attempt, hadoop);
             }
             return records.size();
         }

@@ -14,13 +14,15 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * {@code data.format = shards}: a folder written by {@code netslim prepare}, with each split as DL4J
- * {@link DataSet} files of consecutive records ({@code train/shard-00000.bin}, ...) and {@code shards.json};
- * training reads whole shards instead of decoding the source format again.
+ * {@link DataSet} files ({@code train/shard-00000.bin}, ...) and {@code shards.json}; training reads whole
+ * shards (each a random sample of the source, as prepare shuffles) instead of decoding the source again.
  */
 public record ShardsDataset(String root, ShardsManifest manifest) implements DatasetFormat {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardsDataset.class);
 
     /** Opens the folder named by {@code data.path}. */
     public static ShardsDataset locate(JobConfig.DataConfig data, Configuration hadoop) {
@@ -43,7 +45,13 @@ public record ShardsDataset(String root, ShardsManifest manifest) implements Dat
             String root = fs.makeQualified(base).toString();
             try (InputStream in = fs.open(file)) {
                 String text = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-                return new ShardsDataset(root, ShardsManifest.parse(text, fs.makeQualified(file).toString()));
+                ShardsManifest manifest = ShardsManifest.parse(text, fs.makeQualified(file).toString());
+                if (manifest.trainShuffleSeed() == null) {
+                    LOG.warn("{}: the training records are in the order of the source they were prepared from (an "
+                            + "earlier netslim); shards are read whole, so if that source is stored class by class each "
+                            + "worker sees few classes: run netslim prepare again", fs.makeQualified(file));
+                }
+                return new ShardsDataset(root, manifest);
             }
         } catch (IOException e) {
             throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
@@ -60,17 +68,20 @@ public record ShardsDataset(String root, ShardsManifest manifest) implements Dat
         return name.matches("shard-\\d{5,}\\.bin");
     }
 
-    /** {@code records} as one shard: features float NCHW with the raw pixel values, labels one-hot of {@code classes}. */
-    public static DataSet shard(ImageRecords records, long[] shape, int classes) {
-        int n = records.size();
+    /**
+     * {@code records} in the order {@code order} as one shard: features float NCHW with the raw pixel values,
+     * labels one-hot of {@code classes}.
+     */
+    public static DataSet shard(ImageRecords records, int[] order, long[] shape, int classes) {
+        int n = order.length;
         int recordSize = (int) (shape[0] * shape[1] * shape[2]);
         float[] features = new float[Math.multiplyExact(n, recordSize)];
         float[] oneHot = new float[n * classes];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < recordSize; k++) {
-                features[i * recordSize + k] = records.pixel(i, k);
+                features[i * recordSize + k] = records.pixel(order[i], k);
             }
-            oneHot[i * classes + records.label(i)] = 1f;
+            oneHot[i * classes + records.label(order[i])] = 1f;
         }
         return new DataSet(Nd4j.create(features, new long[] {n, shape[0], shape[1], shape[2]}, 'c'),
                 Nd4j.create(oneHot, new long[] {n, classes}, 'c'));
@@ -87,55 +98,68 @@ public record ShardsDataset(String root, ShardsManifest manifest) implements Dat
     }
 
     @Override
-    public ImageRecords read(Split split, RecordRange range, int classes, BadRecords bad, Configuration hadoop) {
+    public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
         int[] shards = manifest.shards(split);
-        if (range.start() < 0 || range.end() > count(split) || range.size() < 0) {
-            throw new IllegalArgumentException(root + ": " + split + " records [" + range.start() + ", "
-                    + range.end() + ") outside [0, " + count(split) + ")");
-        }
+        RecordRange.check(ranges, count(split), root + ": " + split);
         int c = (int) manifest.shape()[0];
         int h = (int) manifest.shape()[1];
         int w = (int) manifest.shape()[2];
         int recordSize = c * h * w;
-        byte[] pixels = new byte[Math.multiplyExact(range.size(), recordSize)];
-        int[] labels = new int[range.size()];
+        int total = RecordRange.total(ranges);
+        byte[] pixels = new byte[Math.multiplyExact(total, recordSize)];
+        int[] labels = new int[total];
         int kept = 0;
+        int r = 0; // the first range not yet read completely
         long first = 0;
-        for (int s = 0; s < shards.length && first < range.end(); first += shards[s], s++) {
-            long from = Math.max(first, range.start());
-            long to = Math.min(first + shards[s], range.end());
-            if (from >= to) {
+        for (int s = 0; s < shards.length && r < ranges.size(); first += shards[s], s++) {
+            long shardEnd = first + shards[s];
+            if (ranges.get(r).start() >= shardEnd) {
                 continue;
             }
             String name = shardName(split, s);
             DataSet ds = load(name, shards[s], bad, hadoop);
-            if (ds == null) {
-                continue; // skipped: bad already counted the shard's records
+            float[] features = ds == null ? null : floats(ds.getFeatures());
+            float[] oneHot = ds == null ? null : floats(ds.getLabels());
+            int width = ds == null ? 0 : (int) ds.getLabels().size(1);
+            for (int k = r; k < ranges.size() && ranges.get(k).start() < shardEnd; k++) {
+                long from = Math.max(first, ranges.get(k).start());
+                long to = Math.min(shardEnd, ranges.get(k).end());
+                for (int i = (int) (from - first); ds != null && i < to - first; i++) {
+                    String record = uri(name) + ": record " + i + " ("
+                            + split.name().toLowerCase(java.util.Locale.ROOT) + " record " + (first + i) + ")";
+                    int label = label(oneHot, i, width);
+                    if (label < 0) {
+                        bad.reject(record, "label row is not one-hot");
+                    } else if (label >= classes) {
+                        bad.reject(record, "has label " + label + ", expected 0.." + (classes - 1)
+                                + " (model.classes = " + classes + ")");
+                    } else if (!bytes(features, i * recordSize, pixels, kept * recordSize, recordSize)) {
+                        bad.reject(record, "has a pixel value that is not an integer in 0..255");
+                    } else {
+                        labels[kept++] = label;
+                    }
+                }
             }
-            float[] features = floats(ds.getFeatures());
-            float[] oneHot = floats(ds.getLabels());
-            int width = (int) ds.getLabels().size(1);
-            for (int i = (int) (from - first); i < to - first; i++) {
-                int label = label(oneHot, i, width);
-                String record = uri(name) + ": record " + i + " (" + split.name().toLowerCase(java.util.Locale.ROOT)
-                        + " record " + (first + i) + ")";
-                if (label < 0) {
-                    bad.reject(record, "label row is not one-hot");
-                    continue;
-                }
-                if (label >= classes) {
-                    bad.reject(record, "has label " + label + ", expected 0.." + (classes - 1)
-                            + " (model.classes = " + classes + ")");
-                    continue;
-                }
-                if (!bytes(features, i * recordSize, pixels, kept * recordSize, recordSize)) {
-                    bad.reject(record, "has a pixel value that is not an integer in 0..255");
-                    continue;
-                }
-                labels[kept++] = label;
+            while (r < ranges.size() && ranges.get(r).end() <= shardEnd) {
+                r++;
             }
         }
         return new ImageRecords(Arrays.copyOf(pixels, kept * recordSize), Arrays.copyOf(labels, kept), c, h, w, classes);
+    }
+
+    /** A shard is read whole, so shards are the blocks (cut at {@code count} under data.limit-train). */
+    @Override
+    public Blocks blocks(Split split, int count, int slots) {
+        int[] shards = manifest.shards(split);
+        List<Integer> bounds = new java.util.ArrayList<>(List.of(0));
+        long end = 0;
+        for (int n : shards) {
+            end = Math.min(count, end + n);
+            if (end > bounds.get(bounds.size() - 1)) {
+                bounds.add((int) end);
+            }
+        }
+        return Blocks.bounded(bounds.stream().mapToInt(Integer::intValue).toArray());
     }
 
     @Override

@@ -12,14 +12,20 @@ import java.util.stream.IntStream;
 
 /**
  * The content of a shards folder's {@code shards.json}, written last by {@code netslim prepare}: the record
- * shape, classes, shard size, the records in each shard of each split and where they were prepared from.
+ * shape, classes, shard size, the records in each shard of each split, where they were prepared from, and
+ * the seed of the global random order the training records were written in ({@code train.order}; null for a
+ * folder an earlier netslim prepared in the source's order).
  */
 public record ShardsManifest(long[] shape, int classes, int shardSize, int[] trainShards, int[] testShards,
-                             String source, long skippedRecords) implements Serializable {
+                             String source, long skippedRecords, Long trainShuffleSeed) implements Serializable {
     /** The file's name in the folder. */
     public static final String FILE = "shards.json";
     static final String FORMAT = "netslim-shards";
     static final int VERSION = 1;
+    /** {@code order} of a split whose records were written in a seeded global random order. */
+    static final String SHUFFLED = "shuffled";
+    /** {@code order} of a split whose records keep the source's order. */
+    static final String SOURCE = "source";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Records in each shard of {@code split} (the last may be shorter; fewer where bad records were skipped). */
@@ -41,8 +47,13 @@ public record ShardsManifest(long[] shape, int classes, int shardSize, int[] tra
         root.put("classes", classes).put("shard_size", shardSize);
         root.put("features", "float32 N x C x H x W, raw pixel values 0..255");
         root.put("labels", "float32 one-hot N x classes");
-        split(root, "train", trainShards);
-        split(root, "test", testShards);
+        ObjectNode train = split(root, "train", trainShards);
+        if (trainShuffleSeed != null) {
+            train.put("order", SHUFFLED).put("seed", trainShuffleSeed);
+        } else {
+            train.put("order", SOURCE);
+        }
+        split(root, "test", testShards).put("order", SOURCE);
         root.putObject("source").put("description", source).put("skipped_records", skippedRecords);
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n";
@@ -79,14 +90,27 @@ public record ShardsManifest(long[] shape, int classes, int shardSize, int[] tra
         int[] test = shardCounts(root.path("test"), "test", shardSize, uri);
         JsonNode source = root.path("source");
         return new ShardsManifest(shape, classes, shardSize, train, test, source.path("description").asText(""),
-                source.path("skipped_records").asLong(0));
+                source.path("skipped_records").asLong(0), shuffleSeed(root.path("train"), "train", uri));
     }
 
-    private static void split(ObjectNode root, String name, int[] shards) {
+    private static ObjectNode split(ObjectNode root, String name, int[] shards) {
         ObjectNode node = root.putObject(name);
         node.put("records", IntStream.of(shards).sum());
         ArrayNode counts = node.putArray("shards");
         IntStream.of(shards).forEach(counts::add);
+        return node;
+    }
+
+    private static Long shuffleSeed(JsonNode split, String name, String uri) {
+        String order = split.path("order").asText(SOURCE);
+        if (order.equals(SOURCE)) {
+            return null;
+        }
+        if (!order.equals(SHUFFLED) || !split.path("seed").canConvertToLong()) {
+            throw new DataException(uri + ": \"" + name + ".order\" is " + split.path("order") + " with seed "
+                    + split.path("seed") + ", expected \"" + SOURCE + "\" or \"" + SHUFFLED + "\" with an integer seed");
+        }
+        return split.path("seed").asLong();
     }
 
     private static long positive(JsonNode node, String uri, String field) {

@@ -2,14 +2,13 @@ package io.netslim.data;
 
 import org.apache.hadoop.conf.Configuration;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
  * Single-node minibatches read from the dataset one chunk of records at a time, so this node never holds
- * more than a chunk: fine-tuning and evaluation on datasets larger than the driver's memory. Each pass
- * visits the chunks in a new random order and shuffles the records within each chunk.
+ * more than a chunk: fine-tuning and evaluation on datasets larger than the driver's memory. When shuffling,
+ * every pass draws a new global random order ({@link ShufflePlan}) and cuts it into chunks, each a random
+ * sample of the whole split, read sorted and shuffled in memory; otherwise the chunks are consecutive.
  */
 public final class StreamingIterator extends ImageBatches {
     /** Records read at a time (about 25 MB of 3x32x32 images). */
@@ -22,7 +21,7 @@ public final class StreamingIterator extends ImageBatches {
     private final BadRecords bad;
     private final Configuration hadoop;
     private final int chunkRecords;
-    private List<RecordRange> chunks;
+    private ShufflePlan plan;
     private int nextChunk;
 
     StreamingIterator(DatasetFormat format, Split split, int count, int classes, BadRecords bad, Configuration hadoop,
@@ -46,19 +45,21 @@ public final class StreamingIterator extends ImageBatches {
 
     @Override
     protected boolean loadMore() {
-        if (nextChunk >= chunks.size()) {
+        if (nextChunk >= plan.slots()) {
             return false;
         }
-        use(format.read(split, chunks.get(nextChunk++), classes, bad, hadoop));
+        int chunk = nextChunk++;
+        List<RecordRange> ranges = shuffles() ? plan.slot(chunk)
+                : List.of(new RecordRange((int) ((long) count * chunk / plan.slots()),
+                (int) ((long) count * (chunk + 1) / plan.slots())));
+        use(format.read(split, ranges, classes, bad, hadoop));
         return true;
     }
 
     @Override
     public void reset() {
-        chunks = new ArrayList<>(RecordRange.split(count, Math.max(1, (count + chunkRecords - 1) / chunkRecords)));
-        if (shuffles()) {
-            Collections.shuffle(chunks, rnd);
-        }
+        int chunks = Math.max(1, (count + chunkRecords - 1) / chunkRecords);
+        plan = ShufflePlan.of(format.blocks(split, count, chunks), shuffles() ? rnd.nextLong() : 0, chunks);
         nextChunk = 0;
         clear();
     }

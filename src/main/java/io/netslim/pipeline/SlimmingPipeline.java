@@ -119,9 +119,9 @@ public final class SlimmingPipeline {
             data.normalizeWith(Normalizations.forRun(cfg, data, ledger, store, spark::get));
             test = data.testBatches(cfg.evalBatchSize());
             monitor = cfg.monitorImages() == 0 ? null
-                    : data.heldInMemory(data.loadTestHead(cfg.monitorImages()), cfg.evalBatchSize());
+                    : data.heldInMemory(data.testSample(cfg.monitorImages(), cfg.train().seed()), cfg.evalBatchSize());
             trainMonitor = cfg.monitorImages() == 0 ? null
-                    : data.heldInMemory(data.loadTrainHead(cfg.monitorImages()), cfg.evalBatchSize());
+                    : data.heldInMemory(data.trainSample(cfg.monitorImages(), cfg.train().seed()), cfg.evalBatchSize());
             RunReport.Section first = null;
             RunReport.Section section = null;
             ComputationGraph tuned = null;

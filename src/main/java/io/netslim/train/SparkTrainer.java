@@ -2,6 +2,7 @@ package io.netslim.train;
 
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
+import io.netslim.data.ShufflePlan;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -48,35 +49,26 @@ public final class SparkTrainer {
         }
         TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
         LOG.info("training approach: {}", approach);
-        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
-                .batchSizePerWorker(cfg.batchSize())
-                .averagingFrequency(cfg.averagingFrequency())
-                .workerPrefetchNumBatches(2)
-                .saveUpdater(true)
-                .rddTrainingApproach(approach.dl4j())
-                .rngSeed(cfg.seed())
-                // The minibatch RDD already has one partition per worker; cache it deserialised so the
-                // per-round splits do not re-read or re-deserialise the data, and skip the shuffle.
-                .storageLevel(StorageLevel.MEMORY_ONLY())
-                .repartionData(Repartition.NumPartitionsWorkersDiffers);
-        if (approach.exportDirectory() != null) {
-            builder.exportDirectory(approach.exportDirectory());
-        }
-        ParameterAveragingTrainingMaster master = builder.build();
-        SparkComputationGraph spark = new SparkComputationGraph(sc, graph, master);
         StepSchedule schedule = new StepSchedule(cfg.lr());
+        ComputationGraph net = graph;
+        double score = Double.NaN;
+        ParameterAveragingTrainingMaster master = null;
         long images = 0;
         long startNanos = System.nanoTime();
         try {
             for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
                 double lr = schedule.forEpoch(epoch, cfg.epochs());
-                // ND4J's RNG (weight noise, dropout) restarts from (seed, epoch): a resumed epoch draws the same.
-                org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(cfg.seed() * 31 + epoch);
                 long t0 = System.nanoTime();
                 long epochImages = 0;
                 int firstChunk = epoch == start.epoch() ? start.chunk() : 0;
                 for (int chunk = firstChunk; chunk < chunks; chunk++) {
-                    spark.getNetwork().setLearningRate(lr);
+                    // Every random draw of a chunk comes from (seed, epoch, chunk): the minibatches, DL4J's split of
+                    // them into averaging rounds (the master's RNG) and ND4J's RNG; a resumed chunk is the same.
+                    long chunkSeed = ShufflePlan.mix(ShufflePlan.mix(cfg.seed(), epoch), chunk);
+                    org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(chunkSeed);
+                    master = master(cfg, workers, approach, chunkSeed);
+                    SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+                    net.setLearningRate(lr);
                     ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
                             epoch, chunk, chunks);
                     spark.fit(batches.rdd());
@@ -84,26 +76,49 @@ public final class SparkTrainer {
                     sc.getPersistentRDDs().values().forEach(rdd -> rdd.unpersist(false));
                     // Export: this fit's minibatch files are never read again (the next fit exports anew).
                     master.deleteTempFiles(sc);
+                    net = spark.getNetwork();
+                    score = spark.getScore();
                     String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
-                    DivergenceGuard.check("sparsity training", spark.getNetwork(), spark.getScore(), where);
+                    DivergenceGuard.check("sparsity training", net, score, where);
                     epochImages += batches.images();
                     TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1)
                             : new TrainingPosition(epoch + 1, 0);
-                    checkpoints.save(spark.getNetwork(), next);
+                    checkpoints.save(net, next);
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 images += epochImages;
-                listener.onEpoch(new EpochMetrics("sparse", epoch + 1, cfg.epochs(), spark.getScore(), lr,
-                        epochImages / seconds, seconds), spark.getNetwork());
+                listener.onEpoch(new EpochMetrics("sparse", epoch + 1, cfg.epochs(), score, lr,
+                        epochImages / seconds, seconds), net);
                 LOG.info(String.format("sparsity training epoch %d/%d: lr %.4g, %d images in %.1f s (%.1f img/s on %d workers), loss %.4f",
-                        epoch + 1, cfg.epochs(), lr, epochImages, seconds, epochImages / seconds, workers,
-                        spark.getScore()));
+                        epoch + 1, cfg.epochs(), lr, epochImages, seconds, epochImages / seconds, workers, score));
             }
         } finally {
-            master.deleteTempFiles(sc);
+            if (master != null) {
+                master.deleteTempFiles(sc);
+            }
             approach.cleanUp(sc.hadoopConfiguration());
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(spark.getNetwork(), images, total, spark.getScore(), approach.name());
+        return new Result(net, images, total, score, approach.name());
+    }
+
+    /** DL4J's parameter averaging for one fit, its random split of the minibatches into rounds drawn from {@code seed}. */
+    private static ParameterAveragingTrainingMaster master(JobConfig.TrainConfig cfg, int workers,
+                                                           TrainingApproach approach, long seed) {
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
+                .batchSizePerWorker(cfg.batchSize())
+                .averagingFrequency(cfg.averagingFrequency())
+                .workerPrefetchNumBatches(2)
+                .saveUpdater(true)
+                .rddTrainingApproach(approach.dl4j())
+                .rngSeed(seed)
+                // The minibatch RDD already has one partition per worker; cache it deserialised so the
+                // per-round splits do not re-read or re-deserialise the data, and skip the shuffle.
+                .storageLevel(StorageLevel.MEMORY_ONLY())
+                .repartionData(Repartition.NumPartitionsWorkersDiffers);
+        if (approach.exportDirectory() != null) {
+            builder.exportDirectory(approach.exportDirectory());
+        }
+        return builder.build();
     }
 }

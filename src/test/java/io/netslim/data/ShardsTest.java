@@ -73,7 +73,7 @@ class ShardsTest {
     }
 
     @Test
-    void shardsHoldEveryPixelAndLabelOfTheSourceInOrder() {
+    void testShardsKeepTheSourceOrderAndTrainShardsHoldEveryRecordOnceShuffled() throws Exception {
         assertEquals(TRAIN, summary.trainRecords());
         assertEquals(TEST, summary.testRecords());
         assertEquals(5, summary.trainShards());
@@ -85,46 +85,76 @@ class ShardsTest {
         assertEquals(TEST, format.count(Split.TEST));
         assertArrayEquals(new int[] {5, 5, 5, 5, 3}, format.manifest().shards(Split.TRAIN));
         assertArrayEquals(new int[] {5, 2}, format.manifest().shards(Split.TEST));
+        assertEquals(42L, format.manifest().trainShuffleSeed());
         assertTrue(format.describe().contains("IDX files"), format.describe());
         DatasetFormat source = DatasetFormats.open(data(idx), new Configuration());
-        // ranges straddling shard boundaries, read on the executors
-        List<RecordRange> train = List.of(new RecordRange(0, 3), new RecordRange(3, 12), new RecordRange(12, 13),
-                new RecordRange(13, 23), new RecordRange(7, 7));
+        // test records: ranges straddling shard boundaries, read on the executors, equal the source's
         List<RecordRange> test = List.of(new RecordRange(0, 4), new RecordRange(4, 7), new RecordRange(2, 7));
-        for (Split split : Split.values()) {
-            List<RecordRange> ranges = split == Split.TRAIN ? train : test;
-            List<int[]> fromShards = readOnExecutors(format, split, ranges);
-            List<int[]> fromSource = readOnExecutors(source, split, ranges);
-            for (int r = 0; r < ranges.size(); r++) {
-                RecordRange range = ranges.get(r);
-                assertArrayEquals(fromSource.get(r), fromShards.get(r), split + " " + range);
-                int[] flat = fromShards.get(r);
-                assertEquals(range.size() * (1 + RECORD), flat.length);
-                for (int i = 0; i < range.size(); i++) {
-                    int record = range.start() + i;
-                    assertEquals(IdxDatasetTest.label(record), flat[i * (1 + RECORD)], split + " label " + record);
-                    for (int p = 0; p < RECORD; p++) {
-                        assertEquals(IdxDatasetTest.pixel(record, p), flat[i * (1 + RECORD) + 1 + p],
-                                split + " record " + record + " pixel " + p);
-                    }
-                }
+        List<int[]> fromShards = readOnExecutors(format, Split.TEST, test);
+        List<int[]> fromSource = readOnExecutors(source, Split.TEST, test);
+        for (int r = 0; r < test.size(); r++) {
+            assertArrayEquals(fromSource.get(r), fromShards.get(r), "test " + test.get(r));
+            assertEquals(test.get(r).size() * (1 + RECORD), fromShards.get(r).length);
+        }
+        // training records: every source record exactly once, with its pixels and label, in a shuffled order
+        int[] flat = readOnExecutors(format, Split.TRAIN, List.of(new RecordRange(0, TRAIN))).get(0);
+        int[] sourceIndex = new int[TRAIN];
+        boolean[] seen = new boolean[TRAIN];
+        for (int i = 0; i < TRAIN; i++) {
+            int record = recordOf(flat, i);
+            assertFalse(seen[record], "record " + record + " twice");
+            seen[record] = true;
+            sourceIndex[i] = record;
+            assertEquals(IdxDatasetTest.label(record), flat[i * (1 + RECORD)], "label of record " + record);
+            for (int p = 0; p < RECORD; p++) {
+                assertEquals(IdxDatasetTest.pixel(record, p), flat[i * (1 + RECORD) + 1 + p], "record " + record);
             }
         }
+        assertFalse(Arrays.equals(sourceIndex, java.util.stream.IntStream.range(0, TRAIN).toArray()),
+                "training shards in the source's order: " + Arrays.toString(sourceIndex));
+        // the same seed writes the same shards; shards.json records the order
+        String again = hdfs.getURI() + "/data/again";
+        prepare(again, false);
+        for (int k = 0; k < 5; k++) {
+            String name = ShardsDataset.shardName(Split.TRAIN, k);
+            assertArrayEquals(fs.open(new Path(shards, name)).readAllBytes(), fs.open(new Path(again, name)).readAllBytes(),
+                    name);
+        }
+        String json = new String(fs.open(new Path(shards, ShardsManifest.FILE)).readAllBytes(), "UTF-8");
+        assertTrue(json.contains("\"order\" : \"shuffled\"") && json.contains("\"seed\" : 42"), json);
     }
 
     @Test
-    void trainingFromShardsSeesTheSourcesMinibatches() {
-        ImageSource fromIdx = ImageSource.open(data(idx), CLASSES, new Configuration());
+    void trainingFromShardsDealsEveryLabelOncePerEpochInANewOrder() {
         ImageSource fromShards = ImageSource.open(data(shards), CLASSES, new Configuration());
+        List<Integer> previous = null;
         for (int epoch = 0; epoch < 2; epoch++) {
-            List<DataSet> a = fromIdx.trainMinibatches(sc, 4, 2, 42, epoch, 0, 1).rdd().collect();
-            List<DataSet> b = fromShards.trainMinibatches(sc, 4, 2, 42, epoch, 0, 1).rdd().collect();
-            assertEquals(a.size(), b.size());
-            for (int i = 0; i < a.size(); i++) {
-                assertEquals(a.get(i).getFeatures(), b.get(i).getFeatures(), "epoch " + epoch + " batch " + i);
-                assertEquals(a.get(i).getLabels(), b.get(i).getLabels(), "epoch " + epoch + " batch " + i);
+            List<Integer> records = new ArrayList<>();
+            for (DataSet batch : fromShards.trainMinibatches(sc, 4, 2, 42, epoch, 0, 1).rdd().collect()) {
+                for (int i = 0; i < batch.numExamples(); i++) {
+                    records.add(batch.getLabels().getRow(i).argMax().getInt(0));
+                }
+            }
+            assertEquals(TRAIN, records.size(), "epoch " + epoch);
+            int[] perClass = new int[CLASSES];
+            records.forEach(l -> perClass[l]++);
+            int[] expected = new int[CLASSES];
+            java.util.stream.IntStream.range(0, TRAIN).forEach(r -> expected[IdxDatasetTest.label(r)]++);
+            assertArrayEquals(expected, perClass, "epoch " + epoch);
+            assertFalse(records.equals(previous), "epoch " + epoch + " repeats the previous epoch's order");
+            previous = records;
+        }
+    }
+
+    /** The source record of row {@code i} of a flattened read: pixel 0 is 37 * record mod 256. */
+    private static int recordOf(int[] flat, int i) {
+        int p0 = flat[i * (1 + RECORD) + 1];
+        for (int record = 0; record < 256; record++) {
+            if (IdxDatasetTest.pixel(record, 0) == p0) {
+                return record;
             }
         }
+        throw new AssertionError("no record has pixel 0 = " + p0);
     }
 
     @Test
@@ -144,7 +174,9 @@ class ShardsTest {
                 assertArrayEquals(new long[] {n, 1, 4, 3}, ds.getFeatures().shape());
                 assertArrayEquals(new long[] {n, CLASSES}, ds.getLabels().shape());
                 for (int i = 0; i < n; i++) {
-                    int record = k * SHARD + i;
+                    // test shards in the source's order; training shards hold source records in a shuffled order
+                    int record = split == Split.TEST ? k * SHARD + i : recordOf(new int[] {0,
+                            (int) ds.getFeatures().getFloat(i, 0, 0, 0)}, 0);
                     for (int p = 0; p < RECORD; p++) {
                         assertEquals(IdxDatasetTest.pixel(record, p), ds.getFeatures().getFloat(i, 0, p / 3, p % 3));
                     }
@@ -230,7 +262,7 @@ class ShardsTest {
 
     private ShardWriter.Summary prepare(String to, boolean overwrite) {
         Configuration hadoop = new Configuration();
-        ShardWriter writer = ShardWriter.of(data(idx), CLASSES, SHARD, hadoop);
+        ShardWriter writer = ShardWriter.of(data(idx), CLASSES, SHARD, 42, hadoop);
         return writer.write(sc, ShardFolder.begin(to, idx, overwrite, hadoop), hadoop);
     }
 
