@@ -74,6 +74,11 @@ public final class Blocks implements Serializable {
         return bounds != null ? bounds[b + 1] : (int) Math.min((long) (b + 1) * size, count);
     }
 
+    /** Whether the blocks are of one size (the last may be shorter), not bounds of stored groups. */
+    public boolean isUniform() {
+        return bounds == null;
+    }
+
     /** The largest block, in records. */
     public int largest() {
         if (bounds == null) {

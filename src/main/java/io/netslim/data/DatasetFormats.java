@@ -13,14 +13,18 @@ public final class DatasetFormats {
     private DatasetFormats() {
     }
 
-    /** Opens the configured dataset on the driver: lists its files and checks their headers. */
+    /**
+     * Opens the configured dataset on the driver: lists its files and checks their headers; with
+     * data.limit-train or data.limit-test, a fixed random sample of that split ({@link SampledDataset}).
+     */
     public static DatasetFormat open(JobConfig.DataConfig data, Configuration hadoop) {
-        return switch (data.format()) {
+        DatasetFormat format = switch (data.format()) {
             case "idx" -> IdxDataset.locate(data.path(), hadoop);
             case "cifar" -> CifarDataset.locate(data, hadoop);
             case "folder" -> FolderDataset.locate(data, hadoop);
             case "shards" -> ShardsDataset.locate(data, hadoop);
             default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
         };
+        return SampledDataset.of(format, data.limitTrain(), data.limitTest());
     }
 }

@@ -41,12 +41,12 @@ public final class ImageSource {
 
     /** Training images used (after data.limit-train). */
     public int trainCount() {
-        return limited(format.count(Split.TRAIN), data.limitTrain());
+        return format.count(Split.TRAIN);
     }
 
     /** Test images used (after data.limit-test). */
     public int testCount() {
-        return limited(format.count(Split.TEST), data.limitTest());
+        return format.count(Split.TEST);
     }
 
     /** What was found where, for the log. */
@@ -164,7 +164,4 @@ public final class ImageSource {
         return format.read(split, plan.head(n), classes, bad, hadoop);
     }
 
-    private static int limited(int available, int limit) {
-        return limit > 0 ? Math.min(limit, available) : available;
-    }
 }

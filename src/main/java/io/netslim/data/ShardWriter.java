@@ -51,8 +51,7 @@ public final class ShardWriter {
      */
     public static ShardWriter of(JobConfig.DataConfig data, int classes, int shardSize, long seed, Configuration hadoop) {
         DatasetFormat format = DatasetFormats.open(data, hadoop);
-        return new ShardWriter(format, limited(format.count(Split.TRAIN), data.limitTrain()),
-                limited(format.count(Split.TEST), data.limitTest()), classes, shardSize,
+        return new ShardWriter(format, format.count(Split.TRAIN), format.count(Split.TEST), classes, shardSize,
                 new BadRecords(data.onBadRecord()), seed);
     }
 
@@ -124,9 +123,6 @@ public final class ShardWriter {
                 .map(i -> written.get(i)).toArray();
     }
 
-    private static int limited(int available, int limit) {
-        return limit > 0 ? Math.min(limit, available) : available;
-    }
 
     /** Shard {@code index} of {@code split}: for the test split the source records {@code range}. */
     record Shard(Split split, int index, RecordRange range) implements Serializable {

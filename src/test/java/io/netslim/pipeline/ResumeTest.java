@@ -20,15 +20,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Kills the real launcher (kill -9) mid-stage and checks that the rerun resumes instead of starting over. */
+/**
+ * Kills the real launcher (kill -9) mid-stage and checks that the rerun resumes instead of starting over, and
+ * ends exactly where an uninterrupted run of the same config ends (local mode is deterministic).
+ */
 class ResumeTest {
+    /** Holds the uninterrupted run, which both tests compare with. */
+    @TempDir
+    static Path shared;
+    private static Path uninterrupted;
     @TempDir
     Path dir;
 
     private List<String> command(Path output) {
         List<String> cmd = new ArrayList<>(List.of(new File("submit/netslim").getAbsolutePath(), "pipeline"));
         for (String set : List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=1200", "data.limit-test=300",
-                "model.depth=8", "train.epochs=3", "finetune.epochs=3", "spark.master=\"local[2]\"",
+                "model.depth=8", "train.epochs=3", "train.checkpoint-every=1", "finetune.epochs=3", "spark.master=\"local[2]\"",
                 "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"")) {
             cmd.add("--set");
             cmd.add(set);
@@ -72,21 +79,43 @@ class ResumeTest {
     private record Run(int exit, String log) {
     }
 
+    /** The same config run once without interruption (in its own process), for the others to compare with. */
+    private synchronized Path uninterrupted() throws Exception {
+        if (uninterrupted == null) {
+            Path out = shared.resolve("uninterrupted");
+            Run run = launch(out, null);
+            assertEquals(0, run.exit(), run.log());
+            uninterrupted = out;
+        }
+        return uninterrupted;
+    }
+
     @Test
-    void killedDuringSparsityTrainingResumesFromTheCheckpoint() throws Exception {
+    void killedDuringSparsityTrainingResumesFromTheCheckpointAndEndsAsAnUninterruptedRun() throws Exception {
         Path out = dir.resolve("run");
-        Run killed = launch(out, "saved (continues at epoch 2,");
+        // 1,200 images in rounds of 2 x 5 x 64: two chunks per epoch, a checkpoint after each
+        Run killed = launch(out, "saved (continues at epoch 2, chunk 2)");
         assertEquals(137, killed.exit(), killed.log());
         assertFalse(Files.exists(out.resolve("_SUCCESS")));
 
         Run rerun = launch(out, null);
         assertEquals(0, rerun.exit(), rerun.log());
         assertTrue(rerun.log().contains("resuming run in"), rerun.log());
-        assertTrue(rerun.log().contains("resuming sparsity training from checkpoint") && rerun.log().contains("e0001-c0000")
-                && rerun.log().contains(": epoch 2/3"), rerun.log());
+        assertTrue(rerun.log().contains("resuming sparsity training from checkpoint") && rerun.log().contains("e0001-c0001")
+                && rerun.log().contains(": epoch 2/3, chunk 2/2"), rerun.log());
         assertFalse(rerun.log().contains("sparsity training epoch 1/3"), "epoch 1 was trained again:\n" + rerun.log());
         assertTrue(rerun.log().contains("sparsity training epoch 3/3"), rerun.log());
         assertEquals(0, Main.run("verify", out.toString()));
+        // the resumed chunk saw exactly the minibatches of the uninterrupted run: the same gammas, to the bit
+        Path reference = uninterrupted();
+        assertEquals(Files.readString(reference.resolve("gammas.csv")), Files.readString(out.resolve("gammas.csv")));
+        assertEquals(accuracy(reference, "sparse"), accuracy(out, "sparse"));
+        assertEquals(accuracy(reference, "pruned"), accuracy(out, "pruned"));
+    }
+
+    private static double accuracy(Path run, String stage) throws Exception {
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.resolve("report.json").toFile())
+                .path("stages").path(stage).path("test_accuracy").asDouble(-1);
     }
 
     @Test
@@ -104,6 +133,7 @@ class ResumeTest {
         assertFalse(rerun.log().contains("prunable channels"), rerun.log());
         assertTrue(rerun.log().contains("fine-tuned model: test accuracy"), rerun.log());
         assertEquals(0, Main.run("verify", out.toString()));
+        assertEquals(accuracy(uninterrupted(), "finetuned"), accuracy(out, "finetuned"));
 
         Run again = launch(out, null);
         assertEquals(0, again.exit(), again.log());

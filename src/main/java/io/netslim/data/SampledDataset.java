@@ -1,0 +1,144 @@
+package io.netslim.data;
+
+import org.apache.hadoop.conf.Configuration;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code data.limit-train} and {@code data.limit-test}: a fixed random sample of each split rather than its
+ * first records, which on data stored class by class would be the first classes only. The sample is drawn
+ * once, from a constant seed (the same images whatever {@code train.seed}, so runs with other seeds compare on
+ * them), in the format's blocks, and read in file order; its records are numbered 0..n-1 in that order.
+ */
+final class SampledDataset implements DatasetFormat {
+    private static final long serialVersionUID = 1L;
+    private static final long SEED = 0x5A3B1EL;
+
+    private final DatasetFormat source;
+    private final Sample train;
+    private final Sample test;
+
+    private SampledDataset(DatasetFormat source, Sample train, Sample test) {
+        this.source = source;
+        this.train = train;
+        this.test = test;
+    }
+
+    /** {@code source} limited to {@code limitTrain} / {@code limitTest} records (0 or at least the count: all). */
+    static DatasetFormat of(DatasetFormat source, int limitTrain, int limitTest) {
+        Sample train = Sample.of(source, Split.TRAIN, limitTrain);
+        Sample test = Sample.of(source, Split.TEST, limitTest);
+        return train == null && test == null ? source : new SampledDataset(source, train, test);
+    }
+
+    @Override
+    public long[] shape() {
+        return source.shape();
+    }
+
+    @Override
+    public int count(Split split) {
+        Sample s = sample(split);
+        return s == null ? source.count(split) : s.count();
+    }
+
+    @Override
+    public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
+        Sample s = sample(split);
+        return source.read(split, s == null ? ranges : s.toSource(ranges), classes, bad, hadoop);
+    }
+
+    @Override
+    public Blocks blocks(Split split, int count, int slots) {
+        Sample s = sample(split);
+        return s == null ? source.blocks(split, count, slots) : s.blocks(source, split, count, slots);
+    }
+
+    @Override
+    public String describe() {
+        return source.describe() + (train != null ? "; " + train.count() + " training records drawn at random" : "")
+                + (test != null ? "; " + test.count() + " test records drawn at random" : "");
+    }
+
+    private Sample sample(Split split) {
+        return split == Split.TRAIN ? train : test;
+    }
+
+    /** The sampled records of one split as sorted source ranges, with the sample index of each range's first record. */
+    private record Sample(int[] starts, int[] ends, int[] firsts, int count) implements java.io.Serializable {
+        static Sample of(DatasetFormat source, Split split, int limit) {
+            int available = source.count(split);
+            if (limit <= 0 || limit >= available) {
+                return null;
+            }
+            List<RecordRange> ranges = ShufflePlan.of(source.blocks(split, available, 1), ShufflePlan.mix(SEED,
+                    split.ordinal()), 1).head(limit);
+            int n = ranges.size();
+            int[] starts = new int[n];
+            int[] ends = new int[n];
+            int[] firsts = new int[n];
+            int first = 0;
+            for (int i = 0; i < n; i++) {
+                starts[i] = ranges.get(i).start();
+                ends[i] = ranges.get(i).end();
+                firsts[i] = first;
+                first += ends[i] - starts[i];
+            }
+            return new Sample(starts, ends, firsts, first);
+        }
+
+        /** Sample records {@code ranges} (sorted) as the source's records, sorted. */
+        List<RecordRange> toSource(List<RecordRange> ranges) {
+            RecordRange.check(ranges, count, "sample of " + count + " records");
+            List<RecordRange> out = new ArrayList<>();
+            for (RecordRange r : ranges) {
+                int i = index(r.start());
+                for (int at = r.start(); at < r.end(); i++) {
+                    int offset = at - firsts[i];
+                    int take = Math.min(r.end() - at, ends[i] - starts[i] - offset);
+                    RecordRange piece = new RecordRange(starts[i] + offset, starts[i] + offset + take);
+                    int last = out.size() - 1;
+                    if (last >= 0 && out.get(last).end() == piece.start()) {
+                        out.set(last, new RecordRange(out.get(last).start(), piece.end()));
+                    } else {
+                        out.add(piece);
+                    }
+                    at += take;
+                }
+            }
+            return out;
+        }
+
+        /**
+         * Blocks of the sample: as {@link Blocks#forSlots} for formats that read record by record; for formats that
+         * read in groups (shards), the source's groups as they fall in the sample.
+         */
+        Blocks blocks(DatasetFormat source, Split split, int n, int slots) {
+            Blocks own = source.blocks(split, source.count(split), slots);
+            if (own.isUniform()) {
+                return Blocks.forSlots(n, slots);
+            }
+            List<Integer> bounds = new ArrayList<>(List.of(0));
+            int b = 0;
+            for (int i = 0; i < starts.length; i++) {
+                for (int at = starts[i]; at < ends[i]; ) {
+                    while (own.end(b) <= at) {
+                        b++;
+                    }
+                    int to = Math.min(ends[i], own.end(b));
+                    bounds.add(Math.min(n, bounds.get(bounds.size() - 1) + to - at));
+                    at = to;
+                }
+            }
+            return Blocks.bounded(bounds.stream().distinct().mapToInt(Integer::intValue).toArray());
+        }
+
+        /** The range holding sample record {@code k}. */
+        private int index(int k) {
+            int i = Arrays.binarySearch(firsts, k);
+            return i >= 0 ? i : -i - 2;
+        }
+    }
+}
