@@ -108,7 +108,7 @@ public final class ImageSource {
     }
 
     /** The order of epoch {@code epoch}'s training records, cut into {@code slots} shares. */
-    public ShufflePlan epochPlan(long seed, int epoch, int slots) {
+    private ShufflePlan epochPlan(long seed, int epoch, int slots) {
         return ShufflePlan.of(format.blocks(Split.TRAIN, trainCount(), slots), ShufflePlan.mix(seed, epoch), slots);
     }
 
@@ -163,5 +163,4 @@ public final class ImageSource {
         ShufflePlan plan = ShufflePlan.of(format.blocks(split, count, slots), seed, slots);
         return format.read(split, plan.head(n), classes, bad, hadoop);
     }
-
 }
