@@ -59,12 +59,12 @@ final class OnnxOutputs {
     }
 
     /**
-     * Writes {@code graph} as ONNX to {@code name} after checking ONNX Runtime against DL4J on the first test images
+     * Writes {@code graph} as ONNX to {@code name} after checking ONNX Runtime against DL4J on a sample of test images
      * (pixels / 255 into ONNX, normalised into DL4J); returns {@code {file, bytes, max_abs_difference}}.
      */
     static ObjectNode write(ArtifactStore store, String name, ComputationGraph graph, ImageSource data) {
         byte[] onnx = OnnxExporter.bytes(graph, data.inputShape(), data.normalization());
-        ImageRecords head = data.loadTestHead(CHECK_IMAGES);
+        ImageRecords head = data.testSample(CHECK_IMAGES, 0);
         INDArray pixels = head.batch(head.order(null), 0, head.size(), Augmentation.NONE, Normalization.NONE, null)
                 .getFeatures();
         double diff = OnnxCheck.maxDifference(graph, onnx, pixels, data.normalization());

@@ -63,7 +63,7 @@ class OnnxExportTest {
     @BeforeAll
     static void loadImages() {
         JobConfig cfg = TestNets.config("data.path=" + TestNets.fashionMnist());
-        ImageRecords r = ImageSource.open(cfg.data(), 10, new Configuration()).loadTestHead(64);
+        ImageRecords r = ImageSource.open(cfg.data(), 10, new Configuration()).testSample(64, 0);
         fashion = r.batch(r.order(null), 0, r.size(), Augmentation.NONE, Normalization.NONE, null).getFeatures();
     }
 
