@@ -19,14 +19,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The same 9,000 Fashion-MNIST images (more than one fine-tuning chunk of 8,192) stored class by class and in
- * their published random order train to the same accuracy, on 2 and on 4 workers (Spark local[2]), and so do
- * shards prepared from the class-ordered copy: the order data is stored in no longer matters.
+ * their published random order train to the same accuracy, on 2 and on 4 workers (Spark local[2]): the order
+ * data is stored in no longer matters. (Before global shuffling, class order cost 20 points on 2 workers.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClassOrderedTrainingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TRAIN = 9_000;
-    /** Allowed difference in test accuracy (the bound; runs of one order differ by about a point). */
+    /**
+     * Allowed difference in test accuracy. Measured with these settings on 4 workers, two seeds each: sparse 0.8010
+     * and 0.7929 in random order, 0.7995 and 0.7915 in class order; fine-tuned 0.7912, 0.7743, 0.7830, 0.7790.
+     */
     private static final double POINTS = 0.02;
 
     @TempDir
@@ -37,7 +40,7 @@ class ClassOrderedTrainingTest {
     @BeforeAll
     void writeData() throws Exception {
         Datasets.Images train = Datasets.fashionMnist(Split.TRAIN, TRAIN);
-        Datasets.Images test = Datasets.fashionMnist(Split.TEST, 2_000);
+        Datasets.Images test = Datasets.fashionMnist(Split.TEST, 10_000);
         classOrder = tmp.resolve("class").toUri().toString();
         randomOrder = tmp.resolve("random").toUri().toString();
         Datasets.writeIdx(classOrder, train.classOrdered(), test.classOrdered(), true);
@@ -46,13 +49,8 @@ class ClassOrderedTrainingTest {
 
     @Test
     void twoWorkers() throws Exception {
-        JsonNode random = pipeline("random-2", randomOrder, 2);
-        assertSameAccuracy(random, pipeline("class-2", classOrder, 2), "class order, 2 workers");
-        String shards = tmp.resolve("shards").toUri().toString();
-        assertEquals(0, Main.run(args(List.of("prepare", "--to", shards, "--shard-size", "500"),
-                "data.path=\"" + classOrder + "\"")));
-        assertSameAccuracy(random, pipeline("shards-2", shards, 2, "data.format=shards"),
-                "shards prepared from the class order, 2 workers");
+        assertSameAccuracy(pipeline("random-2", randomOrder, 2), pipeline("class-2", classOrder, 2),
+                "class order, 2 workers");
     }
 
     @Test
@@ -71,26 +69,18 @@ class ClassOrderedTrainingTest {
         }
     }
 
-    private JsonNode pipeline(String name, String data, int workers, String... more) throws Exception {
+    /** A small pipeline run (ResNet-8, 6 epochs of batch 32, 30% pruned, one fine-tuning epoch); its report. */
+    private JsonNode pipeline(String name, String data, int workers) throws Exception {
         Path out = tmp.resolve("runs").resolve(name);
-        List<String> sets = new ArrayList<>(List.of("data.path=\"" + data + "\"", "train.workers=" + workers,
-                "output=\"" + out.toUri() + "\""));
-        sets.addAll(List.of(more));
-        assertEquals(0, Main.run(args(List.of("pipeline"), sets.toArray(String[]::new))));
-        return JSON.readTree(out.resolve("report.json").toFile());
-    }
-
-    /** The command with the test's small settings and {@code sets} as --set options. */
-    private static String[] args(List<String> command, String... sets) {
-        List<String> args = new ArrayList<>(command);
-        List<String> all = new ArrayList<>(List.of("model.depth=8", "train.epochs=3", "finetune.epochs=1",
-                "prune.ratio=0.3", "eval.monitor-images=0", "spark.master=\"local[2]\"",
-                "spark.conf.spark.ui.enabled=false"));
-        all.addAll(List.of(sets));
-        for (String s : all) {
+        List<String> args = new ArrayList<>(List.of("pipeline"));
+        for (String s : List.of("data.path=\"" + data + "\"", "train.workers=" + workers, "model.depth=8",
+                "train.epochs=6", "train.batch-size=32", "finetune.epochs=1", "finetune.lr=0.02", "prune.ratio=0.3",
+                "eval.monitor-images=0", "export.onnx=false", "spark.master=\"local[2]\"",
+                "spark.conf.spark.ui.enabled=false", "output=\"" + out.toUri() + "\"")) {
             args.add("--set");
             args.add(s);
         }
-        return args.toArray(String[]::new);
+        assertEquals(0, Main.run(args.toArray(String[]::new)));
+        return JSON.readTree(out.resolve("report.json").toFile());
     }
 }
