@@ -191,7 +191,7 @@ public final class Datasets {
 
     /**
      * Writes Fashion-MNIST (the first {@code n} training images) as one format in one order:
-     * {@code Datasets idx|idx-gz|cifar|folder class|random OUT_URI [n]}. CIFAR and folder get 3x32x32 images.
+     * {@code Datasets idx|idx-gz|cifar|folder class|random OUT_URI [n [test]]}. CIFAR and folder get 3x32x32 images.
      */
     public static void main(String[] args) throws IOException {
         String format = args[0];
@@ -199,7 +199,7 @@ public final class Datasets {
         String out = args[2];
         int n = args.length > 3 ? Integer.parseInt(args[3]) : 60_000;
         Images train = fashionMnist(Split.TRAIN, n);
-        Images test = fashionMnist(Split.TEST, 10_000);
+        Images test = fashionMnist(Split.TEST, args.length > 4 ? Integer.parseInt(args[4]) : 10_000);
         train = classOrder ? train.classOrdered() : train;
         test = classOrder ? test.classOrdered() : test;
         switch (format) {
