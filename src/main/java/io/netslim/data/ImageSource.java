@@ -129,13 +129,13 @@ public final class ImageSource {
      */
     public ImageBatches trainBatches(int batchSize, long seed) {
         return new StreamingIterator(format, Split.TRAIN, trainCount(), classes, bad, hadoop, batchSize, augmentation(),
-                normalization, true, seed, StreamingIterator.CHUNK);
+                normalization, true, seed, StreamingIterator.chunkRecords(inputShape()));
     }
 
     /** The test split in its order, streamed on this node a chunk at a time (evaluation). */
     public ImageBatches testBatches(int batchSize) {
         return new StreamingIterator(format, Split.TEST, testCount(), classes, bad, hadoop, batchSize,
-                Augmentation.NONE, normalization, false, 0, StreamingIterator.CHUNK);
+                Augmentation.NONE, normalization, false, 0, StreamingIterator.chunkRecords(inputShape()));
     }
 
     /** {@code n} test images drawn at random with {@code seed} (monitoring test accuracy during training). */

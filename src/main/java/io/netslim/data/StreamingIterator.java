@@ -11,8 +11,16 @@ import java.util.List;
  * sample of the whole split, read sorted and shuffled in memory; otherwise the chunks are consecutive.
  */
 public final class StreamingIterator extends ImageBatches {
-    /** Records read at a time (about 25 MB of 3x32x32 images). */
+    /** Records read at a time at most (about 25 MB of 3x32x32 images). */
     public static final int CHUNK = 8192;
+    /** Bytes read at a time at most: a chunk of 3x224x224 images is 1,783 records, not 1.2 GB. */
+    static final long CHUNK_BYTES = 256L << 20;
+
+    /** Records per chunk for records of {@code shape} ({C, H, W}): {@link #CHUNK}, fewer for big images. */
+    static int chunkRecords(long[] shape) {
+        long bytes = shape[0] * shape[1] * shape[2];
+        return (int) Math.max(1, Math.min(CHUNK, CHUNK_BYTES / bytes));
+    }
 
     private final DatasetFormat format;
     private final Split split;
