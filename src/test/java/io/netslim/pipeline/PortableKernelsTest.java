@@ -95,7 +95,7 @@ class PortableKernelsTest {
     private static Run pipeline(String kernels) throws Exception {
         String output = hdfs.getURI() + "/runs/" + kernels;
         List<String> sets = List.of("data.path=" + TestNets.fashionMnist(), "data.limit-train=1500",
-                "data.limit-test=1000", "model.depth=8", "train.epochs=1", "train.batch-size=32", "finetune.epochs=2",
+                "data.limit-test=1000", "model.depth=8", "train.epochs=2", "train.batch-size=32", "finetune.epochs=2",
                 "finetune.batch-size=32", "eval.monitor-images=0",
                 "export.onnx=false", "train.kernels=" + kernels, "spark.master=\"local[2]\"",
                 "spark.conf.spark.ui.enabled=false", "output=\"" + output + "\"");
