@@ -153,6 +153,15 @@ public final class RunReport {
             ((ObjectNode) node.get("latency")).set("onnxruntime", measured.get("latency").deepCopy());
         }
 
+        /**
+         * Records the budget the pruning met ({@code prune.target}: the key, the target fraction and the achieved
+         * one); call after {@link #prune}.
+         */
+        public void target(String key, double target, double achieved) {
+            ((ObjectNode) node.get("prune")).putObject("target").put("key", key).put("target", target)
+                    .put("achieved", achieved);
+        }
+
         /** Records the pruning decision. */
         public void prune(double ratio, double threshold, int channelsRemoved, int channelsPrunable,
                           List<String> notes) {

@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 
 import java.io.File;
 import java.net.URL;
@@ -76,11 +77,29 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+        user = budgetReplacesDefaultRatio(user);
         try {
             return user.withFallback(reference).resolve();
         } catch (com.typesafe.config.ConfigException e) {
             throw new ConfigException(e.getMessage());
         }
+    }
+
+    /**
+     * A pruning budget (prune.keep-flops or prune.keep-params) set without a ratio of the user's own turns the
+     * default prune.ratio off (0), so that at most one of them is in effect and the run's recorded config says so.
+     */
+    private static Config budgetReplacesDefaultRatio(Config user) {
+        boolean budget = false;
+        for (String key : List.of("prune.keep-flops", "prune.keep-params")) {
+            try {
+                budget |= user.hasPath(key) && user.getDouble(key) > 0;
+            } catch (com.typesafe.config.ConfigException e) {
+                // not a number: JobConfig reports it with the key
+            }
+        }
+        return budget && !user.hasPath("prune.ratio")
+                ? user.withValue("prune.ratio", ConfigValueFactory.fromAnyRef(0.0)) : user;
     }
 
     private static boolean isOpen(String key) {

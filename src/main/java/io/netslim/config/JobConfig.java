@@ -53,9 +53,16 @@ public record JobConfig(
             implements Serializable {
     }
 
-    /** Channel pruning. */
+    /**
+     * Channel pruning: by {@code ratio}, or to a budget ({@code keepFlops} or {@code keepParams}, fractions of the
+     * unpruned network; 0 = off). At most one of the three is non-zero.
+     */
     public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio,
-                              int channelMultiple) implements Serializable {
+                              int channelMultiple, double keepFlops, double keepParams) implements Serializable {
+        /** The budget key in effect ({@code prune.keep-flops} or {@code prune.keep-params}), or null for the ratio. */
+        public String budgetKey() {
+            return keepFlops > 0 ? "prune.keep-flops" : keepParams > 0 ? "prune.keep-params" : null;
+        }
     }
 
     /** Single-node fine-tuning of the pruned network. */
@@ -107,7 +114,24 @@ public record JobConfig(
                 r.intAtLeast("prune.min-channels", 1),
                 r.oneOf("prune.channel-selection", List.of("auto", "true", "false")),
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
-                r.intAtLeast("prune.channel-multiple", 1));
+                r.intAtLeast("prune.channel-multiple", 1),
+                r.doubleIn("prune.keep-flops", 0.0, true, 1.0),
+                r.doubleIn("prune.keep-params", 0.0, true, 1.0));
+        List<String> inEffect = new ArrayList<>();
+        Map<String, Double> pruneBy = new LinkedHashMap<>();
+        pruneBy.put("prune.ratio", prune.ratio());
+        pruneBy.put("prune.keep-flops", prune.keepFlops());
+        pruneBy.put("prune.keep-params", prune.keepParams());
+        pruneBy.forEach((key, v) -> {
+            if (v > 0) {
+                inEffect.add(key + " = " + v);
+            }
+        });
+        if (inEffect.size() > 1) {
+            r.problems.add(String.join(" and ", inEffect) + ": at most one of prune.ratio, prune.keep-flops and "
+                    + "prune.keep-params may be set (0 = off; a budget replaces the default ratio, but a ratio set in "
+                    + "the config file or with --set must be set to 0)");
+        }
         FinetuneConfig finetune = new FinetuneConfig(
                 r.intAtLeast("finetune.epochs", 0),
                 r.intAtLeast("finetune.batch-size", 1),

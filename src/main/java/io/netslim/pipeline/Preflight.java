@@ -4,6 +4,7 @@ import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.GlobalThreshold;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -68,11 +69,14 @@ public final class Preflight {
 
     /**
      * Refuses, before any training, a network with nothing netslim can prune: no BatchNorm, or every BatchNorm
-     * stopped by a vertex it cannot prune through (each named, with the reason).
+     * stopped by a vertex it cannot prune through (each named, with the reason); and a pruning budget
+     * (prune.keep-flops, prune.keep-params) the per-layer rules cannot reach on it.
      */
-    public static void checkPrunable(ComputationGraphConfiguration conf, JobConfig cfg) {
+    public static void checkPrunable(ComputationGraphConfiguration conf, JobConfig cfg, long[] inputShape) {
         DependencyGraph deps = DependencyGraph.of(conf, cfg.prune().channelSelection());
         if (!deps.groups().isEmpty()) {
+            Budgets.of(cfg.prune(), inputShape).ifPresent(b -> b.checkReachable(conf, deps,
+                    GlobalThreshold.of(cfg.prune(), cfg.prune().ratio())));
             return;
         }
         String model = StartModel.isLoaded(cfg) ? "model.init = '" + cfg.model().init() + "'"

@@ -19,6 +19,7 @@ import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.PruneBudget;
 import io.netslim.prune.PrunePlan;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.CheckpointStore;
@@ -99,7 +100,7 @@ public final class SlimmingPipeline {
         }
         loaded = StartModel.isLoaded(cfg) ? StartModel.load(cfg, shape, hadoop) : null;
         startConf = loaded != null ? loaded.getConfiguration() : Networks.plain(cfg, shape);
-        Preflight.checkPrunable(startConf, cfg);
+        Preflight.checkPrunable(startConf, cfg, shape);
         if (cfg.exportOnnx()) {
             OnnxOutputs.checkExportable(loaded != null ? loaded : Networks.initialised(cfg, shape), shape);
         }
@@ -248,8 +249,10 @@ public final class SlimmingPipeline {
         private ComputationGraph prune(ComputationGraph sparse) {
             long t0 = System.nanoTime();
             DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
-            PrunePlan plan = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio())
-                    .plan(sparse, deps, new BnScaleImportance());
+            GlobalThreshold rules = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio());
+            PruneBudget.Result budget = Budgets.of(cfg.prune(), data.inputShape())
+                    .map(b -> b.plan(sparse, deps, new BnScaleImportance(), rules)).orElse(null);
+            PrunePlan plan = budget != null ? budget.plan() : rules.plan(sparse, deps, new BnScaleImportance());
             plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
             ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
             double pruneSeconds = seconds(t0);
@@ -257,6 +260,11 @@ public final class SlimmingPipeline {
             report.stage("pruned", acc, pruneSeconds);
             int prunable = deps.groups().values().stream().mapToInt(g -> g.channels()).sum();
             report.prune(plan.ratio(), plan.threshold(), plan.removedChannels(deps), prunable, plan.notes());
+            if (budget != null) {
+                report.target(budget.key(), budget.target(), budget.achieved());
+                LOG.info("{}prune: {} = {}: kept {} of the network ({} of {})", label, budget.key(), budget.target(),
+                        fmt(budget.achieved()), budget.after(), budget.before());
+            }
             ModelStats before = ModelStats.of(sparse, data.inputShape());
             ModelStats after = ModelStats.of(pruned, data.inputShape());
             report.models(before, after);

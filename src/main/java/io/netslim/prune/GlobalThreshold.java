@@ -58,10 +58,32 @@ public final class GlobalThreshold {
     }
 
     public PrunePlan plan(ComputationGraph graph, DependencyGraph deps, Importance importance) {
+        Map<String, double[]> scores = scores(graph, deps, importance);
+        int total = scores.values().stream().mapToInt(s -> s.length).sum();
+        return plan(scores, (int) Math.round(total * ratio), ratio);
+    }
+
+    /** The score of every prunable channel, by group (the group's key in a {@link PrunePlan}). */
+    public static Map<String, double[]> scores(ComputationGraph graph, DependencyGraph deps, Importance importance) {
         Map<String, double[]> scores = new LinkedHashMap<>();
         deps.groups().values().forEach(g -> scores.put(g.name(), importance.score(graph, g)));
+        return scores;
+    }
+
+    /**
+     * The plan that removes the {@code toRemove} lowest of all {@code scores} (channels tied with the last of them
+     * go too), then applies this rule's per-group floors and multiples; its ratio is {@code toRemove} over all.
+     */
+    public PrunePlan plan(Map<String, double[]> scores, int toRemove) {
+        int total = scores.values().stream().mapToInt(s -> s.length).sum();
+        return plan(scores, toRemove, total == 0 ? 0 : (double) toRemove / total);
+    }
+
+    private PrunePlan plan(Map<String, double[]> scores, int toRemove, double planRatio) {
         double[] all = scores.values().stream().flatMapToDouble(Arrays::stream).sorted().toArray();
-        int toRemove = (int) Math.round(all.length * ratio);
+        if (toRemove < 0 || toRemove > all.length) {
+            throw new IllegalArgumentException("remove " + toRemove + " of " + all.length + " channels");
+        }
         double threshold = toRemove == 0 ? Double.NEGATIVE_INFINITY : all[toRemove - 1];
         Map<String, int[]> keep = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
@@ -81,7 +103,13 @@ public final class GlobalThreshold {
             }
             keep.put(bn, kept);
         });
-        return new PrunePlan(ratio, threshold, keep, notes);
+        return new PrunePlan(planRatio, threshold, keep, notes);
+    }
+
+    /** The per-group rules as config keys, for messages. */
+    public String rules() {
+        return "prune.min-channels = " + minChannels + ", prune.max-layer-ratio = " + maxLayerRatio
+                + ", prune.channel-multiple = " + channelMultiple;
     }
 
     /** The indices of the {@code n} highest scores, in channel order. */

@@ -25,6 +25,47 @@ public final class NetworkSurgeon {
     }
 
     public static ComputationGraph prune(ComputationGraph original, DependencyGraph deps, PrunePlan plan) {
+        Cut cut = cut(original.getConfiguration(), deps, plan);
+        ComputationGraphConfiguration conf = cut.conf();
+        Map<String, long[]> outKeep = cut.outKeep();
+        Map<String, long[]> inKeep = cut.inKeep();
+        Set<String> changed = cut.changed();
+        ComputationGraph pruned = new ComputationGraph(conf);
+        pruned.init();
+
+        for (org.deeplearning4j.nn.api.Layer layer : pruned.getLayers()) {
+            String name = layer.conf().getLayer().getLayerName();
+            Map<String, INDArray> oldParams = original.getLayer(name).paramTable();
+            boolean isCut = changed.contains(name);
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                INDArray source = oldParams.get(p.getKey());
+                INDArray sliced = isCut ? pruner(conf, name).slice(vertex(conf, name), p.getKey(), source,
+                        outKeep.get(name), inKeep.get(name)) : source;
+                if (!Arrays.equals(sliced.shape(), p.getValue().shape())) {
+                    throw new IllegalStateException("surgery on " + name + "/" + p.getKey() + ": got shape "
+                            + Arrays.toString(sliced.shape()) + ", expected " + Arrays.toString(p.getValue().shape()));
+                }
+                p.getValue().assign(sliced);
+            }
+        }
+        return pruned;
+    }
+
+    /**
+     * The configuration of the network {@code plan} leaves, without building it or copying weights (counting
+     * params and FLOPs of many candidate plans, as pruning to a budget does).
+     */
+    public static ComputationGraphConfiguration configuration(ComputationGraphConfiguration original,
+                                                              DependencyGraph deps, PrunePlan plan) {
+        return cut(original, deps, plan).conf();
+    }
+
+    /** The pruned configuration and, per layer, the output and input channels it keeps. */
+    private record Cut(ComputationGraphConfiguration conf, Map<String, long[]> outKeep, Map<String, long[]> inKeep,
+                       Set<String> changed) {
+    }
+
+    private static Cut cut(ComputationGraphConfiguration original, DependencyGraph deps, PrunePlan plan) {
         Map<String, long[]> outKeep = new HashMap<>();
         Map<String, long[]> inKeep = new HashMap<>();
         plan.keep().forEach((name, kept) -> {
@@ -43,7 +84,7 @@ public final class NetworkSurgeon {
             g.consumers().forEach(c -> put(inKeep, c, k));
         });
 
-        ComputationGraphConfiguration conf = original.getConfiguration().clone();
+        ComputationGraphConfiguration conf = original.clone();
         plan.keep().forEach((name, kept) -> {
             ChannelGroup g = deps.groups().get(name);
             if (g.bySelection()) {
@@ -58,25 +99,7 @@ public final class NetworkSurgeon {
             pruner(conf, name).setChannels(vertex(conf, name), in == null ? -1 : in.length,
                     out == null ? -1 : out.length);
         }
-        ComputationGraph pruned = new ComputationGraph(conf);
-        pruned.init();
-
-        for (org.deeplearning4j.nn.api.Layer layer : pruned.getLayers()) {
-            String name = layer.conf().getLayer().getLayerName();
-            Map<String, INDArray> oldParams = original.getLayer(name).paramTable();
-            boolean cut = changed.contains(name);
-            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
-                INDArray source = oldParams.get(p.getKey());
-                INDArray sliced = cut ? pruner(conf, name).slice(vertex(conf, name), p.getKey(), source,
-                        outKeep.get(name), inKeep.get(name)) : source;
-                if (!Arrays.equals(sliced.shape(), p.getValue().shape())) {
-                    throw new IllegalStateException("surgery on " + name + "/" + p.getKey() + ": got shape "
-                            + Arrays.toString(sliced.shape()) + ", expected " + Arrays.toString(p.getValue().shape()));
-                }
-                p.getValue().assign(sliced);
-            }
-        }
-        return pruned;
+        return new Cut(conf, outKeep, inKeep, changed);
     }
 
     /** Records the kept channels of one side of a layer; a layer in two groups would be a dependency bug. */

@@ -127,7 +127,7 @@ class ZooModelsTest {
         var cfg = TestNets.config("model.arch=\"zoo:LeNet\"", "model.input-shape=\"1x28x28\"");
         var lenet = io.netslim.pipeline.Networks.plain(cfg, cfg.model().inputShape());
         ConfigException none = assertThrows(ConfigException.class,
-                () -> io.netslim.pipeline.Preflight.checkPrunable(lenet, cfg));
+                () -> io.netslim.pipeline.Preflight.checkPrunable(lenet, cfg, cfg.model().inputShape()));
         assertTrue(none.getMessage().contains("model.arch = 'zoo:LeNet': nothing to prune"), none.getMessage());
     }
 }
