@@ -56,9 +56,12 @@ public final class RunReport {
         flops.put("cut", 1.0 - last.node.at("/flops/after").asDouble() / first.node.at("/flops/before").asDouble());
     }
 
-    /** The input data: where it came from, and the records left out under data.on-bad-record = skip. */
-    public void data(String source, long trainImages, long testImages, long skipped, java.util.List<String> problems,
-                     String normalizationJson) {
+    /**
+     * The input data: where it came from, the images of each split (validation: held out of training by
+     * data.validation), and the records left out under data.on-bad-record = skip.
+     */
+    public void data(String source, long trainImages, long validationImages, long testImages, long skipped,
+                     java.util.List<String> problems, String normalizationJson) {
         ObjectNode data = root.putObject("data");
         try {
             data.set("normalization", normalizationJson == null ? null : JSON.readTree(normalizationJson));
@@ -67,6 +70,7 @@ public final class RunReport {
         }
         data.put("source", source);
         data.put("train_images", trainImages);
+        data.put("validation_images", validationImages);
         data.put("test_images", testImages);
         data.put("bad_records_skipped", skipped);
         ArrayNode list = data.putArray("bad_records");

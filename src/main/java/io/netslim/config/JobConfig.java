@@ -27,10 +27,26 @@ public record JobConfig(
         boolean exportOnnx,
         String rendered) implements Serializable {
 
-    /** Where the data comes from and how training images are augmented. */
+    /**
+     * Where the data comes from and how training images are augmented; {@code validation} is the fraction of the
+     * training records held out as a validation split (never trained on), drawn with {@code validationSeed}
+     * ({@code train.seed}); 0 = none.
+     */
     public record DataConfig(String format, String path, int limitTrain, int limitTest,
                              boolean flip, int cropPadding, String onBadRecord, int imageSize,
-                             String cifarLabels, String normalize, float[] mean, float[] std) implements Serializable {
+                             String cifarLabels, String normalize, float[] mean, float[] std,
+                             double validation, long validationSeed) implements Serializable {
+        /** The same data with every training record in training (prepare writes them all). */
+        public DataConfig withoutValidation() {
+            return new DataConfig(format, path, limitTrain, limitTest, flip, cropPadding, onBadRecord, imageSize,
+                    cifarLabels, normalize, mean, std, 0, validationSeed);
+        }
+
+        /** The same data limited to {@code trainRecords} training records (a benchmark's slice). */
+        public DataConfig limitedTo(int trainRecords) {
+            return new DataConfig(format, path, trainRecords, limitTest, flip, cropPadding, onBadRecord, imageSize,
+                    cifarLabels, normalize, mean, std, validation, validationSeed);
+        }
     }
 
     /**
@@ -88,7 +104,9 @@ public record JobConfig(
                 r.oneOf("data.cifar-labels", List.of("fine", "coarse")),
                 r.oneOf("data.normalize", List.of("off", "auto", "given")),
                 r.positiveFloats("data.mean", false),
-                r.positiveFloats("data.std", true));
+                r.positiveFloats("data.std", true),
+                r.doubleIn("data.validation", 0.0, true, 1.0),
+                r.longValue("train.seed"));
         ModelConfig model = new ModelConfig(
                 r.string("model.arch"),
                 r.intAtLeast("model.depth", 1),

@@ -15,7 +15,8 @@ public final class DatasetFormats {
 
     /**
      * Opens the configured dataset on the driver: lists its files and checks their headers; with
-     * data.limit-train or data.limit-test, a fixed random sample of that split ({@link SampledDataset}).
+     * data.limit-train or data.limit-test, a fixed random sample of that split, and with data.validation the
+     * held-out validation records ({@link SampledDataset}).
      */
     public static DatasetFormat open(JobConfig.DataConfig data, Configuration hadoop) {
         DatasetFormat format = switch (data.format()) {
@@ -25,6 +26,7 @@ public final class DatasetFormats {
             case "shards" -> ShardsDataset.locate(data, hadoop);
             default -> throw new DataException("data.format = '" + data.format() + "': expected one of " + NAMES);
         };
-        return SampledDataset.of(format, data.limitTrain(), data.limitTest());
+        return SampledDataset.holdOut(SampledDataset.of(format, data.limitTrain(), data.limitTest()),
+                data.validation(), data.validationSeed());
     }
 }

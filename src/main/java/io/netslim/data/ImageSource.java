@@ -39,9 +39,14 @@ public final class ImageSource {
         return format.shape();
     }
 
-    /** Training images used (after data.limit-train). */
+    /** Training images used (after data.limit-train, without the validation split). */
     public int trainCount() {
         return format.count(Split.TRAIN);
+    }
+
+    /** Images of the validation split ({@code data.validation} of the training records; 0 when it is off). */
+    public int validationCount() {
+        return data.validation() > 0 ? format.count(Split.VALIDATION) : 0;
     }
 
     /** Test images used (after data.limit-test). */
@@ -135,6 +140,12 @@ public final class ImageSource {
     /** The test split in its order, streamed on this node a chunk at a time (evaluation). */
     public ImageBatches testBatches(int batchSize) {
         return new StreamingIterator(format, Split.TEST, testCount(), classes, bad, hadoop, batchSize,
+                Augmentation.NONE, normalization, false, 0, StreamingIterator.chunkRecords(inputShape()));
+    }
+
+    /** The validation split in its order, streamed on this node a chunk at a time; empty when it is off. */
+    public ImageBatches validationBatches(int batchSize) {
+        return new StreamingIterator(format, Split.VALIDATION, validationCount(), classes, bad, hadoop, batchSize,
                 Augmentation.NONE, normalization, false, 0, StreamingIterator.chunkRecords(inputShape()));
     }
 

@@ -11,26 +11,51 @@ import java.util.List;
  * first records, which on data stored class by class would be the first classes only. The sample is drawn
  * once, from a constant seed (the same images whatever {@code train.seed}, so runs with other seeds compare on
  * them), in the format's blocks, and read in file order; its records are numbered 0..n-1 in that order.
+ * {@code data.validation}: a fraction of the training records, drawn the same way from {@code train.seed}, becomes
+ * the {@link Split#VALIDATION} split and leaves the training split, so nothing trains on it.
  */
 final class SampledDataset implements DatasetFormat {
     private static final long serialVersionUID = 1L;
     private static final long SEED = 0x5A3B1EL;
 
+    private static final long VALIDATION_SALT = 0x7A11DL;
+
     private final DatasetFormat source;
     private final Sample train;
     private final Sample test;
+    private final Sample validation;
 
-    private SampledDataset(DatasetFormat source, Sample train, Sample test) {
+    private SampledDataset(DatasetFormat source, Sample train, Sample test, Sample validation) {
         this.source = source;
         this.train = train;
         this.test = test;
+        this.validation = validation;
     }
 
     /** {@code source} limited to {@code limitTrain} / {@code limitTest} records (0 or at least the count: all). */
     static DatasetFormat of(DatasetFormat source, int limitTrain, int limitTest) {
         Sample train = Sample.of(source, Split.TRAIN, limitTrain);
         Sample test = Sample.of(source, Split.TEST, limitTest);
-        return train == null && test == null ? source : new SampledDataset(source, train, test);
+        return train == null && test == null ? source : new SampledDataset(source, train, test, null);
+    }
+
+    /**
+     * {@code source} with {@code fraction} of its training records (at least one, when the fraction is above 0)
+     * drawn with {@code seed} as the validation split, and the rest as the training split; 0: {@code source}.
+     */
+    static DatasetFormat holdOut(DatasetFormat source, double fraction, long seed) {
+        if (fraction <= 0) {
+            return source;
+        }
+        int available = source.count(Split.TRAIN);
+        int held = (int) Math.max(1, Math.round(available * fraction));
+        if (held >= available) {
+            throw new DataException("data.validation = " + fraction + " leaves none of the " + available
+                    + " training records to train on");
+        }
+        ShufflePlan order = ShufflePlan.of(source.blocks(Split.TRAIN, available, 1),
+                ShufflePlan.mix(seed, VALIDATION_SALT), 1);
+        return new SampledDataset(source, Sample.of(order.tail(held)), null, Sample.of(order.head(held)));
     }
 
     @Override
@@ -41,29 +66,44 @@ final class SampledDataset implements DatasetFormat {
     @Override
     public int count(Split split) {
         Sample s = sample(split);
-        return s == null ? source.count(split) : s.count();
+        return s != null ? s.count() : split == Split.VALIDATION ? 0 : source.count(split);
     }
 
     @Override
     public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
         Sample s = sample(split);
-        return source.read(split, s == null ? ranges : s.toSource(ranges), classes, bad, hadoop);
+        if (s == null && split == Split.VALIDATION) {
+            RecordRange.check(ranges, 0, "validation split (data.validation = 0)");
+        }
+        return source.read(stored(split), s == null ? ranges : s.toSource(ranges), classes, bad, hadoop);
     }
 
     @Override
     public Blocks blocks(Split split, int count, int slots) {
         Sample s = sample(split);
-        return s == null ? source.blocks(split, count, slots) : s.blocks(source, split, count, slots);
+        return s == null ? source.blocks(stored(split), count, slots) : s.blocks(source, stored(split), count, slots);
     }
 
     @Override
     public String describe() {
+        if (validation != null) {
+            return source.describe() + "; " + validation.count() + " of its training records held out for validation";
+        }
         return source.describe() + (train != null ? "; " + train.count() + " training records drawn at random" : "")
                 + (test != null ? "; " + test.count() + " test records drawn at random" : "");
     }
 
     private Sample sample(Split split) {
-        return split == Split.TRAIN ? train : test;
+        return switch (split) {
+            case TRAIN -> train;
+            case TEST -> test;
+            case VALIDATION -> validation;
+        };
+    }
+
+    /** The split of the source that holds {@code split}'s records. */
+    private static Split stored(Split split) {
+        return split == Split.VALIDATION ? Split.TRAIN : split;
     }
 
     /** The sampled records of one split as sorted source ranges, with the sample index of each range's first record. */
@@ -73,8 +113,12 @@ final class SampledDataset implements DatasetFormat {
             if (limit <= 0 || limit >= available) {
                 return null;
             }
-            List<RecordRange> ranges = ShufflePlan.of(source.blocks(split, available, 1), ShufflePlan.mix(SEED,
-                    split.ordinal()), 1).head(limit);
+            return of(ShufflePlan.of(source.blocks(split, available, 1), ShufflePlan.mix(SEED, split.ordinal()), 1)
+                    .head(limit));
+        }
+
+        /** The source records {@code ranges} (sorted, disjoint), numbered 0..n-1 in that order. */
+        static Sample of(List<RecordRange> ranges) {
             int n = ranges.size();
             int[] starts = new int[n];
             int[] ends = new int[n];

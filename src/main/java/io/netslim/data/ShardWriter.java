@@ -50,7 +50,7 @@ public final class ShardWriter {
      * the training records shuffled with {@code seed}.
      */
     public static ShardWriter of(JobConfig.DataConfig data, int classes, int shardSize, long seed, Configuration hadoop) {
-        DatasetFormat format = DatasetFormats.open(data, hadoop);
+        DatasetFormat format = DatasetFormats.open(data.withoutValidation(), hadoop);
         return new ShardWriter(format, format.count(Split.TRAIN), format.count(Split.TEST), classes, shardSize,
                 new BadRecords(data.onBadRecord()), seed);
     }

@@ -83,6 +83,11 @@ public final class ShufflePlan implements Serializable {
         return stretch(0, Math.min(n, blocks.count()));
     }
 
+    /** The records after the first {@code n} of the order (the rest of the split once a head is taken), sorted. */
+    public List<RecordRange> tail(int n) {
+        return stretch(Math.min(n, blocks.count()), blocks.count());
+    }
+
     private long bound(int s) {
         return slotSize > 0 ? Math.min((long) slotSize * s, blocks.count()) : (long) blocks.count() * s / slots;
     }

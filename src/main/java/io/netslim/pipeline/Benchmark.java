@@ -69,9 +69,7 @@ public final class Benchmark {
             // Spark is timed on a slice of the data: enough rounds for a median, not a whole epoch.
             JobConfig.DataConfig d = cfg.data();
             int slice = d.limitTrain() > 0 ? Math.min(d.limitTrain(), SPARK_IMAGES) : SPARK_IMAGES;
-            data = ImageSource.open(new JobConfig.DataConfig(d.format(), d.path(), slice, d.limitTest(), d.flip(),
-                    d.cropPadding(), d.onBadRecord(), d.imageSize(), d.cifarLabels(), d.normalize(), d.mean(), d.std()),
-                    cfg.model().classes(), hadoop);
+            data = ImageSource.open(d.limitedTo(slice), cfg.model().classes(), hadoop);
             shape = data.inputShape();
         }
         int batch = cfg.train().batchSize();

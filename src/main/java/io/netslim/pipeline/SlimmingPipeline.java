@@ -112,7 +112,8 @@ public final class SlimmingPipeline {
             return store.uri();
         }
         LOG.info("{} run in {}", start == RunLedger.Start.NEW ? "starting" : "resuming", store.uri());
-        LOG.info("data: {} training and {} test images of shape {}: {}", data.trainCount(), data.testCount(),
+        LOG.info("data: {} training{} and {} test images of shape {}: {}", data.trainCount(),
+                data.validationCount() > 0 ? ", " + data.validationCount() + " validation" : "", data.testCount(),
                 shapeText(shape), data.describe());
         metrics = new MetricsLog(store);
         RunReport report = new RunReport(cfg.rendered());
@@ -136,7 +137,7 @@ public final class SlimmingPipeline {
                 return store.uri();
             }
             report.summarise(first, section);
-            report.data(data.describe(), data.trainCount(), data.testCount(), data.badRecords().skippedRecords(),
+            report.data(data.describe(), data.trainCount(), data.validationCount(), data.testCount(), data.badRecords().skippedRecords(),
                     data.badRecords().problems(), data.normalization().isNone() ? null : Normalizations.json(data.normalization()));
             if (data.badRecords().skippedRecords() > 0) {
                 LOG.warn("data: {} bad records skipped (data.on-bad-record = skip); listed in {}",

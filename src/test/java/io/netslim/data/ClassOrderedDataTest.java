@@ -175,6 +175,65 @@ class ClassOrderedDataTest {
         assertEquals(400, dealt.size());
     }
 
+    /**
+     * data.validation holds a seeded random sample of the training records out: every class in it, none of it in
+     * any epoch dealt to the workers nor in the fine-tuning stream, together with training the whole split (here a
+     * limit-train sample), another train.seed another split.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"idx", "cifar", "folder", "shards"})
+    void theValidationSplitIsASeededSampleNeverTrainedOn(String format) {
+        String[] common = {"data.format=" + format, "data.path=\"" + paths.get(format) + "\"", "data.image-size=8",
+                "data.augment.flip=false", "data.augment.crop-padding=0", "data.limit-train=1500"};
+        JobConfig.DataConfig d = TestNets.config(concat(common, "data.validation=0.2")).data();
+        ImageSource source = ImageSource.open(d, CLASSES, new Configuration());
+        assertEquals(300, source.validationCount());
+        assertEquals(1200, source.trainCount());
+        List<Integer> validation = new ArrayList<>();
+        ImageBatches v = source.validationBatches(64);
+        while (v.hasNext()) {
+            DataSet batch = v.next();
+            for (int i = 0; i < batch.numExamples(); i++) {
+                validation.add(id(batch, i));
+            }
+        }
+        assertEquals(300, new java.util.HashSet<>(validation).size(), format);
+        int[] perClass = new int[CLASSES];
+        validation.forEach(id -> perClass[id / PER_CLASS]++);
+        assertTrue(Arrays.stream(perClass).allMatch(n -> n > 0), format + ": a class missing " + Arrays.toString(perClass));
+        java.util.Set<Integer> train = new java.util.HashSet<>(ids(source.loadTrain()));
+        assertEquals(1200, train.size());
+        java.util.Set<Integer> limited = new java.util.HashSet<>(ids(ImageSource.open(TestNets.config(common).data(),
+                CLASSES, new Configuration()).loadTrain()));
+        java.util.Set<Integer> union = new java.util.HashSet<>(train);
+        union.addAll(validation);
+        assertEquals(limited, union, format + ": training and validation together are the training split");
+        List<Integer> dealt = new ArrayList<>();
+        for (DataSet batch : source.trainMinibatches(sc, BATCH, WORKERS, 42, 0, 0, 1).rdd().collect()) {
+            for (int i = 0; i < batch.numExamples(); i++) {
+                dealt.add(id(batch, i));
+            }
+        }
+        ImageBatches stream = source.trainBatches(BATCH, 7);
+        while (stream.hasNext()) {
+            DataSet batch = stream.next();
+            for (int i = 0; i < batch.numExamples(); i++) {
+                dealt.add(id(batch, i));
+            }
+        }
+        assertEquals(2400, dealt.size());
+        assertTrue(dealt.stream().noneMatch(validation::contains), format + ": a validation record was trained on");
+        ImageSource reseeded = ImageSource.open(TestNets.config(concat(common, "data.validation=0.2", "train.seed=7"))
+                .data(), CLASSES, new Configuration());
+        assertNotEquals(train, new java.util.HashSet<>(ids(reseeded.loadTrain())), format);
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     private static List<Integer> ids(ImageRecords records) {
         List<Integer> ids = new ArrayList<>();
         for (int i = 0; i < records.size(); i++) {
