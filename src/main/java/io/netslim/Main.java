@@ -8,6 +8,7 @@ import io.netslim.cli.InspectCommand;
 import io.netslim.cli.KernelCheckCommand;
 import io.netslim.cli.PipelineCommand;
 import io.netslim.cli.PrepareCommand;
+import io.netslim.cli.SearchCommand;
 import io.netslim.cli.SweepCommand;
 import io.netslim.cli.VerifyCommand;
 import org.slf4j.Logger;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Command;
 @Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
         description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
         subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class, VerifyCommand.class,
-                SweepCommand.class, BenchCommand.class, PrepareCommand.class, ExportCommand.class,
-                KernelCheckCommand.class})
+                SweepCommand.class, SearchCommand.class, BenchCommand.class, PrepareCommand.class,
+                ExportCommand.class, KernelCheckCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 

@@ -104,6 +104,15 @@ public final class ArtifactStore {
         });
     }
 
+    /** The bytes of one file (a model zip to ship to the executors). */
+    public byte[] readBytes(String name) {
+        return io(name, () -> {
+            try (InputStream in = fs.open(path(name))) {
+                return in.readAllBytes();
+            }
+        });
+    }
+
     /** Reads a model zip of this folder. */
     public ComputationGraph readModel(String name, boolean updater) {
         return io(name, () -> {

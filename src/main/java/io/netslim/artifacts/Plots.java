@@ -120,6 +120,53 @@ public final class Plots {
         return png(chart, WIDTH, HEIGHT);
     }
 
+    /**
+     * A search's candidates: validation accuracy against the fraction of FLOPs kept, the accuracy budget (the
+     * unpruned sparse model's accuracy minus the allowed drop) as a line, and the chosen candidate marked
+     * ({@code chosen} null: none within the budget).
+     */
+    public static byte[] search(double[][] candidates, double[] chosen, double sparseAccuracy, double maxDrop) {
+        XYSeriesCollection ds = new XYSeriesCollection();
+        XYSeries all = new XYSeries("candidates (fine-tuned on the shard)");
+        for (double[] p : candidates) {
+            all.add(p[0], p[1]);
+        }
+        ds.addSeries(all);
+        XYSeries pick = new XYSeries(chosen == null ? "none within the budget" : "chosen");
+        if (chosen != null) {
+            pick.add(chosen[0], chosen[1]);
+        }
+        ds.addSeries(pick);
+        JFreeChart chart = ChartFactory.createXYLineChart("Search: validation accuracy against FLOPs kept",
+                "FLOPs kept (fraction of the unpruned network)", "validation accuracy", ds, PlotOrientation.VERTICAL,
+                true, false, false);
+        XYPlot plot = (XYPlot) chart.getPlot();
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer();
+        renderer.setSeriesLinesVisible(1, false);
+        renderer.setSeriesShape(1, new java.awt.geom.Ellipse2D.Double(-7, -7, 14, 14));
+        renderer.setSeriesPaint(0, new Color(0x1F77B4));
+        renderer.setSeriesPaint(1, Color.RED);
+        plot.setRenderer(renderer);
+        double lo = sparseAccuracy - maxDrop;
+        double hi = sparseAccuracy;
+        for (double[] p : candidates) {
+            lo = Math.min(lo, p[1]);
+            hi = Math.max(hi, p[1]);
+        }
+        double pad = Math.max(0.005, (hi - lo) * 0.08);
+        plot.getRangeAxis().setRange(lo - pad, hi + pad);
+        for (double[] line : new double[][] {{sparseAccuracy, 0}, {sparseAccuracy - maxDrop, 1}}) {
+            ValueMarker marker = new ValueMarker(line[0], line[1] == 0 ? Color.GRAY : Color.BLACK,
+                    new BasicStroke(line[1] == 0 ? 1f : 2f));
+            marker.setLabel(line[1] == 0 ? String.format("unpruned sparse model %.4f", sparseAccuracy)
+                    : String.format("budget: at most %.4f lower", maxDrop));
+            marker.setLabelAnchor(RectangleAnchor.BOTTOM_LEFT);
+            marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            plot.addRangeMarker(marker);
+        }
+        return png(chart, WIDTH, HEIGHT);
+    }
+
     private static void lighten(org.jfree.chart.plot.Plot plot) {
         plot.setBackgroundPaint(Color.WHITE);
         if (plot instanceof XYPlot xy) {

@@ -11,11 +11,13 @@ import java.util.Map;
 
 /**
  * Draws a run's plots and report.html from the files it wrote (report.json, gammas.csv, metrics.jsonl and
- * sweep.json when a sweep ran), so they can be redrawn at any time. Returns the files it wrote.
+ * sweep.json when a sweep ran, search.json when a search ran), so they can be redrawn at any time. Returns the
+ * files it wrote.
  */
 public final class ReportRenderer {
     public static final String HTML = "report.html";
     public static final String SWEEP = "sweep.json";
+    public static final String SEARCH = "search.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ReportRenderer() {
@@ -57,6 +59,19 @@ public final class ReportRenderer {
                 series.put(e.getKey(), points);
             });
             plots.put("plots/ratio-sweep.png", Plots.ratioSweep(series));
+        }
+        if (store.exists(SEARCH)) {
+            JsonNode search = read(store, SEARCH);
+            JsonNode candidates = search.get("candidates");
+            double[][] points = new double[candidates.size()][];
+            for (int i = 0; i < points.length; i++) {
+                JsonNode c = candidates.get(i);
+                points[i] = new double[] {c.get("flops_kept").asDouble(), c.get("validation_accuracy").asDouble()};
+            }
+            JsonNode chosen = search.get("chosen");
+            plots.put("plots/search.png", Plots.search(points, chosen == null || chosen.isNull() ? null
+                            : new double[] {chosen.get("flops_kept").asDouble(), chosen.get("validation_accuracy").asDouble()},
+                    search.at("/sparse/validation_accuracy").asDouble(), search.get("max_accuracy_drop").asDouble()));
         }
         List<String> written = new ArrayList<>();
         plots.forEach((name, png) -> {

@@ -37,24 +37,8 @@ public final class ConfigLoader {
      */
     public static Config load(File file, List<String> overrides) {
         Config reference = reference();
-        Config user = ConfigFactory.empty();
         List<String> problems = new ArrayList<>();
-        for (String override : overrides) {
-            int eq = override.indexOf('=');
-            if (eq <= 0) {
-                problems.add("--set '" + override + "': expected key=value");
-                continue;
-            }
-            String key = override.substring(0, eq).trim();
-            String value = override.substring(eq + 1).trim();
-            try {
-                Config one = ConfigFactory.parseString(quoteKey(key) + " = " + value);
-                user = one.withFallback(user);
-            } catch (Parse e) {
-                // Not valid HOCON as a value: take it as a plain string.
-                user = ConfigFactory.parseMap(Map.of(key, value)).withFallback(user);
-            }
-        }
+        Config user = parseOverrides(overrides, problems);
         if (file != null) {
             if (!file.isFile()) {
                 problems.add("--conf " + file + ": file does not exist");
@@ -100,6 +84,40 @@ public final class ConfigLoader {
         }
         return budget && !user.hasPath("prune.ratio")
                 ? user.withValue("prune.ratio", ConfigValueFactory.fromAnyRef(0.0)) : user;
+    }
+
+    /**
+     * The --set values alone (nothing from reference.conf), for commands that change a few keys of a run's recorded
+     * config; a malformed one is a {@link ConfigException}.
+     */
+    public static Config overrides(List<String> overrides) {
+        List<String> problems = new ArrayList<>();
+        Config user = parseOverrides(overrides, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        return user;
+    }
+
+    private static Config parseOverrides(List<String> overrides, List<String> problems) {
+        Config user = ConfigFactory.empty();
+        for (String override : overrides) {
+            int eq = override.indexOf('=');
+            if (eq <= 0) {
+                problems.add("--set '" + override + "': expected key=value");
+                continue;
+            }
+            String key = override.substring(0, eq).trim();
+            String value = override.substring(eq + 1).trim();
+            try {
+                Config one = ConfigFactory.parseString(quoteKey(key) + " = " + value);
+                user = one.withFallback(user);
+            } catch (Parse e) {
+                // Not valid HOCON as a value: take it as a plain string.
+                user = ConfigFactory.parseMap(Map.of(key, value)).withFallback(user);
+            }
+        }
+        return user;
     }
 
     private static boolean isOpen(String key) {

@@ -149,6 +149,20 @@ public final class ImageSource {
                 Augmentation.NONE, normalization, false, 0, StreamingIterator.chunkRecords(inputShape()));
     }
 
+    /**
+     * A training shard of {@code shardRecords} records (a random sample of the training split drawn from
+     * {@code seed}) and the validation split, for models trained and scored one per Spark task on the executors of
+     * {@code sc}, or on this node when {@code sc} is null.
+     */
+    public TaskSplits taskSplits(JavaSparkContext sc, int shardRecords, long seed) {
+        if (validationCount() == 0) {
+            throw new io.netslim.config.ConfigException("data.validation = 0: there is no validation split");
+        }
+        return new TaskSplits(sc == null ? null : shared(sc), sc == null ? format : null, sc == null ? hadoop : null,
+                Math.min(shardRecords, trainCount()), seed, validationCount(), classes, inputShape(), augmentation(),
+                normalization, sc == null ? bad : bad.onSpark(sc));
+    }
+
     /** {@code n} test images drawn at random with {@code seed} (monitoring test accuracy during training). */
     public ImageRecords testSample(int n, long seed) {
         return sample(Split.TEST, testCount(), n, seed);

@@ -63,25 +63,36 @@ final class SampledDataset implements DatasetFormat {
         return source.shape();
     }
 
+    /**
+     * The first {@code n} training records of {@code source} in the order drawn from {@code seed} (a training shard:
+     * a random sample of the training split) as its training split; its other splits unchanged.
+     */
+    static DatasetFormat trainShard(DatasetFormat source, int n, long seed) {
+        int available = source.count(Split.TRAIN);
+        if (n >= available) {
+            return source;
+        }
+        return new SampledDataset(source, Sample.of(ShufflePlan.of(source.blocks(Split.TRAIN, available, 1),
+                ShufflePlan.mix(seed, 0x5BA4DL), 1).head(n)), null, null);
+    }
+
     @Override
     public int count(Split split) {
         Sample s = sample(split);
-        return s != null ? s.count() : split == Split.VALIDATION ? 0 : source.count(split);
+        return s != null ? s.count() : source.count(split);
     }
 
     @Override
     public ImageRecords read(Split split, List<RecordRange> ranges, int classes, BadRecords bad, Configuration hadoop) {
         Sample s = sample(split);
-        if (s == null && split == Split.VALIDATION) {
-            RecordRange.check(ranges, 0, "validation split (data.validation = 0)");
-        }
-        return source.read(stored(split), s == null ? ranges : s.toSource(ranges), classes, bad, hadoop);
+        return s == null ? source.read(split, ranges, classes, bad, hadoop)
+                : source.read(stored(split), s.toSource(ranges), classes, bad, hadoop);
     }
 
     @Override
     public Blocks blocks(Split split, int count, int slots) {
         Sample s = sample(split);
-        return s == null ? source.blocks(stored(split), count, slots) : s.blocks(source, stored(split), count, slots);
+        return s == null ? source.blocks(split, count, slots) : s.blocks(source, stored(split), count, slots);
     }
 
     @Override
