@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.MetricsLog;
 import io.netslim.artifacts.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
@@ -189,14 +188,7 @@ public final class RatioSearch {
         search.putObject("seconds").put("candidates", candidateSeconds).put("total", (System.nanoTime() - t0) / 1e9);
         store.writeText(ReportRenderer.SEARCH, search.toPrettyString());
         ledger.commit("search", files, search);
-        List<String> reportFiles = new ArrayList<>(List.of(SlimmingPipeline.REPORT));
-        if (store.exists(MetricsLog.FILE)) {
-            reportFiles.add(MetricsLog.FILE);
-        }
-        reportFiles.addAll(ReportRenderer.render(store));
-        ledger.commit("report", reportFiles, ledger.record("report"));
-        ledger.finish(io.netslim.BuildInfo.VERSION, lineage);
-        store.removeTemporaries();
+        FinishedRuns.redrawAndFinish(store, ledger, lineage);
         return search;
     }
 

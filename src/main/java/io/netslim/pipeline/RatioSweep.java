@@ -96,14 +96,7 @@ public final class RatioSweep {
             files.add("baseline-gammas.csv");
         }
         ledger.commit("sweep", files, sweep);
-        List<String> reportFiles = new ArrayList<>(List.of(SlimmingPipeline.REPORT));
-        if (store.exists(io.netslim.artifacts.MetricsLog.FILE)) {
-            reportFiles.add(io.netslim.artifacts.MetricsLog.FILE);
-        }
-        reportFiles.addAll(ReportRenderer.render(store));
-        ledger.commit("report", reportFiles, ledger.record("report"));
-        ledger.finish(io.netslim.BuildInfo.VERSION, ledger.lineage());
-        store.removeTemporaries();
+        FinishedRuns.redrawAndFinish(store, ledger, ledger.lineage());
         return store.uri(ReportRenderer.SWEEP);
     }
 
