@@ -13,6 +13,7 @@ import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
+import io.netslim.train.TrainingKernels;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -40,6 +41,7 @@ final class CandidateTask implements Function<Double, String> {
     private final int evalBatch;
     private final long seed;
     private final long[] shape;
+    private final String kernels;
 
     /**
      * {@code model} is the sparse model zip, as a broadcast on Spark or as bytes on the driver (the other null), for
@@ -56,6 +58,7 @@ final class CandidateTask implements Function<Double, String> {
         this.evalBatch = cfg.evalBatchSize();
         this.seed = cfg.train().seed();
         this.shape = shape.clone();
+        this.kernels = cfg.train().kernels();
     }
 
     @Override
@@ -68,7 +71,7 @@ final class CandidateTask implements Function<Double, String> {
         ModelStats stats = ModelStats.of(pruned, shape);
         Nd4j.getRandom().setSeed(seed);
         LocalTrainer.fit(String.format("candidate %.4f", ratio), pruned, data.shard(finetune.batchSize(), seed),
-                epochs, finetune.lr(), EpochListener.NONE);
+                epochs, finetune.lr(), TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
         double accuracy = Accuracy.of(pruned, data.validation(evalBatch));
         ObjectNode out = JSON.createObjectNode();
         out.put("ratio", ratio);

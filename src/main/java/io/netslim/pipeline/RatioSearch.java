@@ -22,6 +22,7 @@ import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
+import io.netslim.train.TrainingKernels;
 import io.netslim.train.SparkContexts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -332,7 +333,8 @@ public final class RatioSearch {
         ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, GlobalThreshold.of(cfg.prune(), ratio)
                 .plan(sparse, deps, new BnScaleImportance()));
         LocalTrainer.fit("search fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
-                cfg.finetune().epochs(), cfg.finetune().lr(), EpochListener.NONE);
+                cfg.finetune().epochs(), cfg.finetune().lr(), TrainingKernels.here(cfg.train().kernels()).kernels(),
+                EpochListener.NONE);
         double acc = Accuracy.of(pruned, data.testBatches(cfg.evalBatchSize()));
         store.writeModel(SEARCHED, pruned);
         ledger.commit(stage, List.of(SEARCHED), JSON.createObjectNode().put("ratio", ratio)
