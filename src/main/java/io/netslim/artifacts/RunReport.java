@@ -177,5 +177,12 @@ public final class RunReport {
             ArrayNode n = p.putArray("notes");
             notes.forEach(n::add);
         }
+
+        /** How polarised the sparse model's prunable |gamma| were (after {@link #prune}): quantiles, fractions. */
+        public void gammas(int count, double q10, double q40, double q50, double q90, double under001, double under005) {
+            ObjectNode g = ((ObjectNode) node.get("prune")).putObject("gammas");
+            g.put("count", count).put("q10", q10).put("q40", q40).put("q50", q50).put("q90", q90)
+                    .put("under_0.01", under001).put("under_0.05", under005);
+        }
     }
 }

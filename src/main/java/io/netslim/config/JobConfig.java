@@ -65,8 +65,13 @@ public record JobConfig(
     /** Distributed sparsity training ({@code kernels}: auto, cpu or portable, see TrainingKernels). */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
                               int averagingFrequency, int workers, long seed, int checkpointEvery,
-                              String approach, String kernels)
+                              String approach, String kernels, String workerScaling)
             implements Serializable {
+        /** The same settings for {@code epochs} epochs (benchmarks time a few). */
+        public TrainConfig withEpochs(int epochs) {
+            return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, averagingFrequency, workers, seed,
+                    checkpointEvery, approach, kernels, workerScaling);
+        }
     }
 
     /**
@@ -126,7 +131,8 @@ public record JobConfig(
                 r.longValue("train.seed"),
                 r.intAtLeast("train.checkpoint-every", 0),
                 r.oneOf("train.approach", List.of("auto", "direct", "export")),
-                r.oneOf("train.kernels", List.of("auto", "cpu", "portable")));
+                r.oneOf("train.kernels", List.of("auto", "cpu", "portable")),
+                r.oneOf("train.worker-scaling", List.of("linear", "none")));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),

@@ -163,7 +163,8 @@ public final class Benchmark {
         int epochs = runs + 1;
         JobConfig.TrainConfig t = cfg.train();
         JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(),
-                t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach(), t.kernels());
+                t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach(), t.kernels(),
+                t.workerScaling());
         List<Double> rates = new ArrayList<>();
         try (LazySpark spark = new LazySpark(cfg.spark())) {
             SparkTrainer.train(spark.get(), Networks.forSparsityTraining(cfg, data.inputShape()), data, bench,

@@ -17,6 +17,7 @@ import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.GammaStats;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PruneBudget;
@@ -233,13 +234,15 @@ public final class SlimmingPipeline {
                     : cfg.model().arch() + "-" + cfg.model().depth(), first.numParams(), cfg.sparsityLambda());
             SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
                     retargeted(new RunCheckpoints(store, scope), k), this::onEpoch);
+            LOG.info("{}{}", label, trained.scaling().line(cfg.train(), cfg.sparsityLambda()));
             ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
             double acc = Accuracy.of(sparse, test);
             report.stage("sparse", acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
                     .put("images", trained.images())
                     .put("training_approach", trained.approach())
-                    .set("kernels", json(kernels));
+                    .set("kernels", json(kernels))
+                    .set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(), data.trainCount()));
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
             ledger.commit(scope + "/sparse", List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
@@ -255,6 +258,8 @@ public final class SlimmingPipeline {
                     .map(b -> b.plan(sparse, deps, new BnScaleImportance(), rules)).orElse(null);
             PrunePlan plan = budget != null ? budget.plan() : rules.plan(sparse, deps, new BnScaleImportance());
             plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
+            GammaStats gammas = GammaStats.of(sparse, deps);
+            LOG.info("{}{}", label, gammas.line());
             ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
             double pruneSeconds = seconds(t0);
             double acc = Accuracy.of(pruned, test);
@@ -266,6 +271,8 @@ public final class SlimmingPipeline {
                 LOG.info("{}prune: {} = {}: kept {} of the network ({} of {})", label, budget.key(), budget.target(),
                         fmt(budget.achieved()), budget.after(), budget.before());
             }
+            report.gammas(gammas.count(), gammas.q10(), gammas.q40(), gammas.q50(), gammas.q90(), gammas.under001(),
+                    gammas.under005());
             ModelStats before = ModelStats.of(sparse, data.inputShape());
             ModelStats after = ModelStats.of(pruned, data.inputShape());
             report.models(before, after);

@@ -22,7 +22,8 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     /** The trained network and the throughput of this run (resumed runs count only what they trained). */
-    public record Result(ComputationGraph graph, long images, double seconds, double lastScore, String approach) {
+    public record Result(ComputationGraph graph, long images, double seconds, double lastScore, String approach,
+                         WorkerScaling scaling) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
         }
@@ -50,6 +51,7 @@ public final class SparkTrainer {
         TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
         LOG.info("training approach: {}", approach);
         StepSchedule schedule = new StepSchedule(cfg.lr());
+        WorkerScaling scaling = WorkerScaling.of(cfg, workers);
         ComputationGraph net = graph;
         double score = Double.NaN;
         ParameterAveragingTrainingMaster master = null;
@@ -57,7 +59,7 @@ public final class SparkTrainer {
         long startNanos = System.nanoTime();
         try {
             for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
-                double lr = schedule.forEpoch(epoch, cfg.epochs());
+                double lr = scaling.lr(schedule, epoch, cfg.epochs());
                 long t0 = System.nanoTime();
                 long epochImages = 0;
                 int firstChunk = epoch == start.epoch() ? start.chunk() : 0;
@@ -99,7 +101,7 @@ public final class SparkTrainer {
             approach.cleanUp(sc.hadoopConfiguration());
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(net, images, total, score, approach.name());
+        return new Result(net, images, total, score, approach.name(), scaling);
     }
 
     /** DL4J's parameter averaging for one fit, its random split of the minibatches into rounds drawn from {@code seed}. */
