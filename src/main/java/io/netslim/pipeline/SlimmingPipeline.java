@@ -241,7 +241,7 @@ public final class SlimmingPipeline {
                     .put("train_images_per_s", trained.imagesPerSecond())
                     .put("images", trained.images())
                     .put("training_approach", trained.approach())
-                    .set("kernels", json(kernels))
+                    .<ObjectNode>set("kernels", json(kernels))
                     .set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(), data.trainCount()));
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));

@@ -64,17 +64,22 @@ class WorkerScalingTest {
      */
     @Test
     void fourWorkersShrinkTheGammasAsMuchAsOne() {
-        double one = shrinkage(1, "linear");
-        double four = shrinkage(4, "linear");
-        double unscaled = shrinkage(4, "none");
+        double one = shrinkage(1, "linear", 5e-3);
+        double four = shrinkage(4, "linear", 5e-3);
+        double unscaled = shrinkage(4, "none", 5e-3);
+        double unpenalised = shrinkage(4, "linear", 0);
+        System.out.printf("mean |gamma| lost: 1 worker %.4f, 4 workers %.4f, unscaled %.4f, lambda 0 %.4f%n", one,
+                four, unscaled, unpenalised);
+        // the penalty works on the executors: without it the gammas keep far more
+        assertTrue(unpenalised < 0.5 * four, "lambda 0 lost " + unpenalised + " against " + four);
         assertTrue(Math.abs(four / one - 1) <= 0.25, "mean |gamma| lost: 1 worker " + one + ", 4 workers " + four);
         assertTrue(unscaled < 0.6 * one, "without scaling 4 workers lost " + unscaled + " against " + one
                 + " on one: the test cannot tell the rules apart");
     }
 
-    /** Mean |gamma| lost by sparsity training on {@code workers} workers (gamma starts at 0.5). */
-    private double shrinkage(int workers, String rule) {
-        JobConfig cfg = TestNets.config("model.depth=8", "sparsity.lambda=5e-3", "data.path=" + TestNets.fashionMnist(),
+    /** Mean |gamma| lost by sparsity training on {@code workers} workers at {@code lambda} (gamma starts at 0.5). */
+    private double shrinkage(int workers, String rule, double lambda) {
+        JobConfig cfg = TestNets.config("model.depth=8", "sparsity.lambda=" + lambda, "data.path=" + TestNets.fashionMnist(),
                 "data.limit-train=2560", "train.epochs=4", "train.workers=" + workers, "train.worker-scaling=" + rule,
                 "train.seed=5");
         ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
