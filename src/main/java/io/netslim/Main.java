@@ -17,13 +17,21 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** netslim's single entry point, for the local launcher and for spark-submit alike. */
-@Command(name = "netslim", mixinStandardHelpOptions = true, version = "netslim 0.1.0",
+@Command(name = "netslim", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Network Slimming (Liu et al., ICCV 2017) on Apache Spark.",
         subcommands = {PipelineCommand.class, EvaluateCommand.class, InspectCommand.class, VerifyCommand.class,
                 SweepCommand.class, SearchCommand.class, BenchCommand.class, PrepareCommand.class,
                 ExportCommand.class, KernelCheckCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /** --version: the version Maven built, as every run's manifest records it. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"netslim " + BuildInfo.VERSION};
+        }
+    }
 
     public static void main(String[] args) {
         System.exit(run(args));

@@ -33,6 +33,27 @@ public final class ArtifactStore {
         this.root = root;
     }
 
+    /** An existing folder {@code uri} for reading (nothing is created), or null when there is none. */
+    public static ArtifactStore find(String uri, Configuration hadoop) {
+        try {
+            Path path = new Path(uri);
+            FileSystem fs = path.getFileSystem(hadoop);
+            Path root = fs.makeQualified(path);
+            return fs.exists(root) && fs.getFileStatus(root).isDirectory() ? new ArtifactStore(fs, root) : null;
+        } catch (IOException e) {
+            throw new OutputException("folder " + uri + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The existing run folder {@code uri} for reading; a missing folder is an error naming it. */
+    public static ArtifactStore existing(String uri, Configuration hadoop) {
+        ArtifactStore store = find(uri, hadoop);
+        if (store == null) {
+            throw new OutputException("run folder " + uri + ": does not exist (or is not a folder)");
+        }
+        return store;
+    }
+
     /** Opens (and creates) the output folder {@code uri}. */
     public static ArtifactStore open(String uri, Configuration hadoop) {
         try {

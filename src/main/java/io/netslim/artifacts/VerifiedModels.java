@@ -19,8 +19,8 @@ public final class VerifiedModels {
         Path file = new Path(uri);
         // The run folder is the model's folder, or its parent for an earlier pass (pass-N/).
         for (Path dir = file.getParent(); dir != null && dir.depth() >= file.depth() - 2; dir = dir.getParent()) {
-            ArtifactStore run = ArtifactStore.open(dir.toString(), hadoop);
-            if (!run.exists(RunLedger.MANIFEST)) {
+            ArtifactStore run = ArtifactStore.find(dir.toString(), hadoop);
+            if (run == null || !run.exists(RunLedger.MANIFEST)) {
                 continue;
             }
             String relative = file.toUri().getPath().substring(dir.toUri().getPath().length() + 1);

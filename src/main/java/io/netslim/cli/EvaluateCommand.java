@@ -4,6 +4,7 @@ import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
+import io.netslim.pipeline.HadoopConf;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
@@ -28,7 +29,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig cfg = config.load();
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = HadoopConf.of(cfg.spark());
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         ComputationGraph graph = VerifiedModels.read(model, hadoop);
         data.normalizeWith(io.netslim.pipeline.Normalizations.forModel(cfg, model, hadoop));

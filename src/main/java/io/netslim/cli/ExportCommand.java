@@ -2,7 +2,6 @@ package io.netslim.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.ConfigFactory;
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.VerifiedModels;
@@ -13,6 +12,7 @@ import io.netslim.data.Normalization;
 import io.netslim.export.OnnxCheck;
 import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxFiles;
+import io.netslim.pipeline.HadoopConf;
 import io.netslim.pipeline.Normalizations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -46,10 +46,11 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Configuration hadoop = new Configuration();
+        JobConfig given = config.load();
+        Configuration hadoop = HadoopConf.of(given.spark());
         ComputationGraph graph = VerifiedModels.read(model, hadoop);
         ArtifactStore run = runHolding(model, hadoop);
-        JobConfig cfg = run == null ? config.load() : runConfig(run);
+        JobConfig cfg = run == null ? given : runConfig(run);
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
         Normalization normalization = run == null ? Normalizations.forModel(cfg, model, hadoop)
@@ -67,8 +68,8 @@ public final class ExportCommand implements Callable<Integer> {
     private static ArtifactStore runHolding(String modelUri, Configuration hadoop) {
         Path folder = new Path(modelUri).getParent();
         for (int up = 0; up < 2 && folder != null; up++, folder = folder.getParent()) {
-            ArtifactStore store = ArtifactStore.open(folder.toString(), hadoop);
-            if (store.exists(RunLedger.RUN)) {
+            ArtifactStore store = ArtifactStore.find(folder.toString(), hadoop);
+            if (store != null && store.exists(RunLedger.RUN)) {
                 return store;
             }
         }
@@ -79,8 +80,7 @@ public final class ExportCommand implements Callable<Integer> {
     private static JobConfig runConfig(ArtifactStore run) {
         try {
             JsonNode config = new ObjectMapper().readTree(run.readText(RunLedger.RUN)).get("config");
-            return JobConfig.from(ConfigFactory.parseString(config.toString())
-                    .withFallback(ConfigLoader.reference()).resolve());
+            return JobConfig.from(ConfigLoader.stored(config.toString()));
         } catch (IOException e) {
             throw new io.netslim.artifacts.OutputException(run.uri(RunLedger.RUN) + ": not valid JSON", e);
         }

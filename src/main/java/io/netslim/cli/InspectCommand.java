@@ -8,6 +8,7 @@ import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.LayerStats;
 import io.netslim.metrics.ModelStats;
+import io.netslim.pipeline.HadoopConf;
 import io.netslim.pipeline.Networks;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -34,7 +35,7 @@ public final class InspectCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
-        Configuration hadoop = new Configuration();
+        Configuration hadoop = HadoopConf.of(cfg.spark());
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
         // the configured model is counted from its configuration: no weights to allocate

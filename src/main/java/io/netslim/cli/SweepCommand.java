@@ -1,7 +1,9 @@
 package io.netslim.cli;
 
+import io.netslim.pipeline.HadoopConf;
 import io.netslim.pipeline.RatioSweep;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -12,6 +14,9 @@ import java.util.concurrent.Callable;
         description = {"Prune a finished run's sparse model at several ratios and evaluate each (paper Figure 7);",
                 "adds sweep.json and plots/ratio-sweep.png to the run and redraws report.html."})
 public final class SweepCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
     @Option(names = "--run", required = true, paramLabel = "OUTPUT", description = "A finished run's output folder")
     String run;
 
@@ -29,7 +34,8 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        System.out.println(RatioSweep.run(run, ratios, finetuneEpochs, baseline));
+        System.out.println(RatioSweep.run(run, ratios, finetuneEpochs, baseline,
+                HadoopConf.of(config.load().spark())));
         return ExitCodes.OK;
     }
 }

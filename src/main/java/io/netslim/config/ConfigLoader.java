@@ -32,6 +32,14 @@ public final class ConfigLoader {
     }
 
     /**
+     * The config a run was started with ({@code config} of its run.json) over today's reference.conf, so a run
+     * of an older version, without the keys added since, still loads.
+     */
+    public static Config stored(String json) {
+        return ConfigFactory.parseString(json).withFallback(reference()).resolve();
+    }
+
+    /**
      * Loads the config: overrides (in order) on top of the file on top of reference.conf.
      * Unknown keys are rejected, with every offending key named.
      */

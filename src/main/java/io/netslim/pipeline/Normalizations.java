@@ -74,8 +74,8 @@ public final class Normalizations {
         }
         org.apache.hadoop.fs.Path folder = new org.apache.hadoop.fs.Path(modelUri).getParent();
         for (int up = 0; up < 2 && folder != null; up++, folder = folder.getParent()) {
-            ArtifactStore run = ArtifactStore.open(folder.toString(), hadoop);
-            if (run.exists(FILE)) {
+            ArtifactStore run = ArtifactStore.find(folder.toString(), hadoop);
+            if (run != null && run.exists(FILE)) {
                 return read(run, run.uri(FILE));
             }
         }

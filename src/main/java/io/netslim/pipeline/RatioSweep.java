@@ -3,12 +3,12 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.artifacts.GammaTable;
 import io.netslim.artifacts.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
+import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.data.ImageBatches;
@@ -44,14 +44,15 @@ public final class RatioSweep {
     private RatioSweep() {
     }
 
-    public static String run(String output, List<Double> ratios, int finetuneEpochs, String baselineUri) throws Exception {
-        Configuration hadoop = new Configuration();
-        ArtifactStore store = ArtifactStore.open(output, hadoop);
+    /** Sweeps the finished run at {@code output}, read and written with {@code hadoop}; returns a summary line. */
+    public static String run(String output, List<Double> ratios, int finetuneEpochs, String baselineUri,
+                             Configuration hadoop) throws Exception {
+        ArtifactStore store = ArtifactStore.existing(output, hadoop);
         RunLedger ledger = new RunLedger(store);
         if (!store.exists(RunLedger.SUCCESS)) {
             throw new ConfigException("sweep: " + store.uri() + " is not a finished run (no _SUCCESS)");
         }
-        JobConfig cfg = JobConfig.from(ConfigFactory.parseString(
+        JobConfig cfg = JobConfig.from(ConfigLoader.stored(
                 JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString()));
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));

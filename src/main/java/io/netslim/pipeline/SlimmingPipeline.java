@@ -76,10 +76,6 @@ public final class SlimmingPipeline {
     /** The configuration the first pass starts from. */
     private org.deeplearning4j.nn.conf.ComputationGraphConfiguration startConf;
 
-    public SlimmingPipeline(JobConfig cfg, boolean overwrite) {
-        this(cfg, overwrite, null);
-    }
-
     /** A pipeline that stops after stage {@code until} of the last pass (null: runs to the end). */
     public SlimmingPipeline(JobConfig cfg, boolean overwrite, Stage until) {
         this.cfg = cfg;

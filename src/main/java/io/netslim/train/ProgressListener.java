@@ -7,7 +7,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
-/** Logs a progress line for single-node training: epoch, images done, images/s, ETA and loss. */
+/** Logs a progress line for single-node training every interval: epoch, images done, images/s, ETA and loss. */
 public final class ProgressListener extends BaseTrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(ProgressListener.class);
     private final String stage;
@@ -60,14 +60,18 @@ public final class ProgressListener extends BaseTrainingListener {
     }
 
     private void log(double loss) {
-        long total = (long) epochs * imagesPerEpoch;
-        double rate = imagesPerSecond();
+        LOG.info(line(stage, Math.min(epoch + 1, epochs), epochs, imagesDone, (long) epochs * imagesPerEpoch,
+                imagesPerSecond(), loss));
+    }
+
+    /** The progress line of every training stage: a bar, images done of all, images/s so far, ETA and loss. */
+    public static String line(String stage, int epoch, int epochs, long imagesDone, long total, double rate,
+                              double loss) {
         long etaSeconds = rate > 0 ? (long) ((total - imagesDone) / rate) : -1;
         int width = 30;
-        int filled = (int) (width * imagesDone / Math.max(1, total));
-        LOG.info(String.format("%s epoch %d/%d [%s%s] %d/%d img  %.1f img/s  ETA %s  loss %.4f", stage,
-                Math.min(epoch + 1, epochs), epochs, "=".repeat(filled), " ".repeat(width - filled), imagesDone,
-                total, rate, etaSeconds < 0 ? "?" : Duration.ofSeconds(etaSeconds).toString().substring(2).toLowerCase(),
-                loss));
+        int filled = (int) Math.min(width, width * imagesDone / Math.max(1, total));
+        return String.format("%s epoch %d/%d [%s%s] %d/%d img  %.1f img/s  ETA %s  loss %.4f", stage, epoch, epochs,
+                "=".repeat(filled), " ".repeat(width - filled), imagesDone, total, rate,
+                etaSeconds < 0 ? "?" : Duration.ofSeconds(etaSeconds).toString().substring(2).toLowerCase(), loss);
     }
 }

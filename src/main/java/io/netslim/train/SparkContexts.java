@@ -27,7 +27,9 @@ public final class SparkContexts {
         conf.setIfMissing("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
         conf.setIfMissing("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator");
         conf.setIfMissing("spark.kryoserializer.buffer.max", "512m");
-        conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+        // Spark's console bar redraws itself with carriage returns: in a log file every stage leaves a line. The
+        // trainer logs its own progress line per chunk instead.
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false");
         if (conf.get("spark.master").startsWith("local")) {
             conf.setIfMissing("spark.driver.host", "127.0.0.1");
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");

@@ -22,7 +22,7 @@ public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
     /** The trained network and the throughput of this run (resumed runs count only what they trained). */
-    public record Result(ComputationGraph graph, long images, double seconds, double lastScore, String approach,
+    public record Result(ComputationGraph graph, long images, double seconds, String approach,
                          WorkerScaling scaling) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
@@ -57,6 +57,7 @@ public final class SparkTrainer {
         ParameterAveragingTrainingMaster master = null;
         long images = 0;
         long startNanos = System.nanoTime();
+        long done = (long) start.epoch() * data.trainCount() + (long) start.chunk() * data.trainCount() / chunks;
         try {
             for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
                 double lr = scaling.lr(schedule, epoch, cfg.epochs());
@@ -73,9 +74,15 @@ public final class SparkTrainer {
                     net.setLearningRate(lr);
                     ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
                             epoch, chunk, chunks);
+                    java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
                     spark.fit(batches.rdd());
-                    // DL4J caches its own copy of the minibatches and leaves it cached: release it.
-                    sc.getPersistentRDDs().values().forEach(rdd -> rdd.unpersist(false));
+                    // DL4J caches its own copy of the minibatches and leaves it cached: release what this fit
+                    // cached, and nothing the rest of the application may hold.
+                    sc.getPersistentRDDs().forEach((id, rdd) -> {
+                        if (!cachedBefore.contains(id)) {
+                            rdd.unpersist(false);
+                        }
+                    });
                     // Export: this fit's minibatch files are never read again (the next fit exports anew).
                     master.deleteTempFiles(sc);
                     net = spark.getNetwork();
@@ -86,9 +93,12 @@ public final class SparkTrainer {
                     TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1)
                             : new TrainingPosition(epoch + 1, 0);
                     checkpoints.save(net, next);
+                    images += batches.images();
+                    LOG.info(ProgressListener.line("sparsity training", epoch + 1, cfg.epochs(), done + images,
+                            (long) cfg.epochs() * data.trainCount(), images / ((System.nanoTime() - startNanos) / 1e9),
+                            score));
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                images += epochImages;
                 listener.onEpoch(new EpochMetrics("sparse", epoch + 1, cfg.epochs(), score, lr,
                         epochImages / seconds, seconds), net);
                 LOG.info(String.format("sparsity training epoch %d/%d: lr %.4g, %d images in %.1f s (%.1f img/s on %d workers), loss %.4f",
@@ -101,7 +111,7 @@ public final class SparkTrainer {
             approach.cleanUp(sc.hadoopConfiguration());
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(net, images, total, score, approach.name(), scaling);
+        return new Result(net, images, total, approach.name(), scaling);
     }
 
     /** DL4J's parameter averaging for one fit, its random split of the minibatches into rounds drawn from {@code seed}. */
