@@ -79,7 +79,8 @@ public record JobConfig(
      * unpruned network; 0 = off). At most one of the three is non-zero.
      */
     public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio,
-                              int channelMultiple, double keepFlops, double keepParams) implements Serializable {
+                              int channelMultiple, double keepFlops, double keepParams, String importance)
+            implements Serializable {
         /** The budget key in effect ({@code prune.keep-flops} or {@code prune.keep-params}), or null for the ratio. */
         public String budgetKey() {
             return keepFlops > 0 ? "prune.keep-flops" : keepParams > 0 ? "prune.keep-params" : null;
@@ -140,7 +141,8 @@ public record JobConfig(
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
                 r.intAtLeast("prune.channel-multiple", 1),
                 r.doubleIn("prune.keep-flops", 0.0, true, 1.0),
-                r.doubleIn("prune.keep-params", 0.0, true, 1.0));
+                r.doubleIn("prune.keep-params", 0.0, true, 1.0),
+                r.string("prune.importance"));
         List<String> inEffect = new ArrayList<>();
         Map<String, Double> pruneBy = new LinkedHashMap<>();
         pruneBy.put("prune.ratio", prune.ratio());

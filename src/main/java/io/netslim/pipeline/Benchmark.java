@@ -10,11 +10,7 @@ import io.netslim.export.OnnxRuntimeLatency;
 import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
 import io.netslim.metrics.Throughput;
-import io.netslim.prune.BnScaleImportance;
-import io.netslim.prune.DependencyGraph;
-import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
-import io.netslim.prune.PrunePlan;
+import io.netslim.prune.Pruner;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.SparkTrainer;
 import io.netslim.train.TrainingKernels;
@@ -106,10 +102,8 @@ public final class Benchmark {
         // random draw stands in for them.
         QuickBenchmark.randomGammas(plain);
         long t0 = System.nanoTime();
-        DependencyGraph deps = DependencyGraph.of(plain.getConfiguration(), cfg.prune().channelSelection());
-        PrunePlan plan = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio())
-                .plan(plain, deps, new BnScaleImportance());
-        ComputationGraph pruned = NetworkSurgeon.prune(plain, deps, plan);
+        ComputationGraph pruned = Pruner.of(cfg.prune()).prune(plain, cfg.prune().ratio(), "the benchmarked model")
+                .pruned();
         out.put("prune_seconds", (System.nanoTime() - t0) / 1e9);
         out.put("prune_ratio", cfg.prune().ratio());
         out.put("channel_multiple", cfg.prune().channelMultiple());

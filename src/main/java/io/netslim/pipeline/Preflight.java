@@ -5,6 +5,7 @@ import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
+import io.netslim.prune.Importances;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -68,11 +69,12 @@ public final class Preflight {
     }
 
     /**
-     * Refuses, before any training, a network with nothing netslim can prune: no BatchNorm, or every BatchNorm
-     * stopped by a vertex it cannot prune through (each named, with the reason); and a pruning budget
-     * (prune.keep-flops, prune.keep-params) the per-layer rules cannot reach on it.
+     * Refuses, before any training, an unknown {@code prune.importance}, a network with nothing netslim can prune:
+     * no BatchNorm, or every BatchNorm stopped by a vertex it cannot prune through (each named, with the reason);
+     * and a pruning budget (prune.keep-flops, prune.keep-params) the per-layer rules cannot reach on it.
      */
     public static void checkPrunable(ComputationGraphConfiguration conf, JobConfig cfg, long[] inputShape) {
+        Importances.create(cfg.prune().importance());
         DependencyGraph deps = DependencyGraph.of(conf, cfg.prune().channelSelection());
         if (!deps.groups().isEmpty()) {
             Budgets.of(cfg.prune(), inputShape).ifPresent(b -> b.checkReachable(conf, deps,

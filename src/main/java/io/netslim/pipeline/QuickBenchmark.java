@@ -6,11 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
 import io.netslim.metrics.ModelStats;
 import io.netslim.metrics.Throughput;
-import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
-import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
-import io.netslim.prune.PrunePlan;
+import io.netslim.prune.Pruner;
 import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -66,21 +63,22 @@ public final class QuickBenchmark {
         ModelStats before = ModelStats.of(plain, shape);
         out.put("params", before.params());
         out.put("flops", before.flops());
-        DependencyGraph deps = DependencyGraph.of(plain.getConfiguration(), cfg.prune().channelSelection());
+        Pruner pruner = Pruner.of(cfg.prune());
+        DependencyGraph deps = pruner.dependencies(plain);
         out.put("channel_selection", cfg.prune().channelSelection());
         out.put("groups", deps.groups().size());
         ArrayNode pruned = out.putArray("pruned");
         for (double ratio : ratios) {
             long t0 = System.nanoTime();
-            PrunePlan plan = GlobalThreshold.of(cfg.prune(), ratio).plan(plain, deps, new BnScaleImportance());
-            ComputationGraph small = NetworkSurgeon.prune(plain, deps, plan);
+            Pruner.Result cut = pruner.prune(plain, deps, ratio, "the benchmarked model");
+            ComputationGraph small = cut.pruned();
             double pruneSeconds = (System.nanoTime() - t0) / 1e9;
             ModelStats after = ModelStats.of(small, shape);
             // fine-tuning on the driver: the pruned network's trainer, as LocalTrainer runs it
             double[] tune = Throughput.train(List.of(kernels.trainer(small)), shape, classes,
                     cfg.finetune().batchSize(), 0, steps, 1);
             pruned.addObject().put("ratio", ratio).put("prune_seconds", pruneSeconds)
-                    .put("channels_removed", plan.removedChannels(deps))
+                    .put("channels_removed", cut.removedChannels())
                     .put("params", after.params()).put("flops", after.flops())
                     .put("params_cut", 1 - (double) after.params() / before.params())
                     .put("flops_cut", 1 - (double) after.flops() / before.flops())

@@ -10,15 +10,12 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
-import io.netslim.data.ImageSource;
 import io.netslim.data.ImageBatches;
+import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
-import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
-import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
-import io.netslim.prune.PrunePlan;
+import io.netslim.prune.Pruner;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.TrainingKernels;
@@ -72,12 +69,11 @@ public final class RatioSweep {
         for (Map.Entry<String, ComputationGraph> m : models.entrySet()) {
             ArrayNode points = series.putArray(m.getKey());
             ArrayNode tuned = finetuneEpochs > 0 ? series.putArray(m.getKey() + ", fine-tuned") : null;
-            DependencyGraph deps = DependencyGraph.of(m.getValue().getConfiguration(), cfg.prune().channelSelection());
+            Pruner pruner = Pruner.of(cfg.prune());
+            DependencyGraph deps = pruner.dependencies(m.getValue());
             ModelStats full = ModelStats.of(m.getValue(), data.inputShape());
             for (double ratio : ratios) {
-                PrunePlan plan = GlobalThreshold.of(cfg.prune(), ratio)
-                        .plan(m.getValue(), deps, new BnScaleImportance());
-                ComputationGraph pruned = NetworkSurgeon.prune(m.getValue(), deps, plan);
+                ComputationGraph pruned = pruner.prune(m.getValue(), deps, ratio, m.getKey()).pruned();
                 ModelStats stats = ModelStats.of(pruned, data.inputShape());
                 double acc = Accuracy.of(pruned, test);
                 point(points, ratio, acc, stats, full);

@@ -10,18 +10,15 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.RunReport;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
-import io.netslim.data.ImageSource;
 import io.netslim.data.ImageBatches;
+import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
-import io.netslim.prune.BnScaleImportance;
-import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GammaStats;
-import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PruneBudget;
 import io.netslim.prune.PrunePlan;
+import io.netslim.prune.Pruner;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.EpochMetrics;
@@ -248,20 +245,20 @@ public final class SlimmingPipeline {
 
         private ComputationGraph prune(ComputationGraph sparse) {
             long t0 = System.nanoTime();
-            DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
-            GlobalThreshold rules = GlobalThreshold.of(cfg.prune(), cfg.prune().ratio());
-            PruneBudget.Result budget = Budgets.of(cfg.prune(), data.inputShape())
-                    .map(b -> b.plan(sparse, deps, new BnScaleImportance(), rules)).orElse(null);
-            PrunePlan plan = budget != null ? budget.plan() : rules.plan(sparse, deps, new BnScaleImportance());
+            Pruner pruner = Pruner.of(cfg.prune());
+            Pruner.Result cut = Budgets.of(cfg.prune(), data.inputShape()).map(pruner::toBudget).orElse(pruner)
+                    .prune(sparse, cfg.prune().ratio(), label + "sparse model");
+            PrunePlan plan = cut.plan();
             plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
-            GammaStats gammas = GammaStats.of(sparse, deps);
+            GammaStats gammas = GammaStats.of(sparse, cut.deps());
             LOG.info("{}{}", label, gammas.line());
-            ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
+            ComputationGraph pruned = cut.pruned();
             double pruneSeconds = seconds(t0);
             double acc = Accuracy.of(pruned, test);
             report.stage("pruned", acc, pruneSeconds);
-            int prunable = deps.groups().values().stream().mapToInt(g -> g.channels()).sum();
-            report.prune(plan.ratio(), plan.threshold(), plan.removedChannels(deps), prunable, plan.notes());
+            int prunable = cut.prunableChannels();
+            report.prune(plan.ratio(), plan.threshold(), cut.removedChannels(), prunable, plan.notes());
+            PruneBudget.Result budget = cut.budget();
             if (budget != null) {
                 report.target(budget.key(), budget.target(), budget.achieved());
                 LOG.info("{}prune: {} = {}: kept {} of the network ({} of {})", label, budget.key(), budget.target(),
@@ -289,7 +286,7 @@ public final class SlimmingPipeline {
             ledger.commit(scope + "/prune", List.of(prefix + PRUNED), report.snapshot());
             LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
                             + "latency {} -> {} ms per batch of {}{}, test accuracy before fine-tuning {}", label,
-                    plan.removedChannels(deps), prunable, fmt(plan.threshold()), before.params(), after.params(),
+                    cut.removedChannels(), prunable, fmt(plan.threshold()), before.params(), after.params(),
                     before.flops(), after.flops(), String.format("%.1f", msBefore), String.format("%.1f", msAfter),
                     batch, served, fmt(acc));
             return pruned;
