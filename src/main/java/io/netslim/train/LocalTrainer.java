@@ -24,6 +24,10 @@ public final class LocalTrainer {
             return 0;
         }
         ComputationGraph net = kernels.trainer(graph);
+        // The step schedule counts this stage's iterations from 0, whatever the network went through before (a
+        // sparse model arrives with sparsity training's count, which would start it at the last step's lr).
+        net.getConfiguration().setIterationCount(0);
+        net.getConfiguration().setEpochCount(0);
         int itersPerEpoch = (data.numExamples() + data.batch() - 1) / data.batch();
         StepSchedule schedule = new StepSchedule(lr);
         net.setLearningRate(schedule.byIteration(epochs * itersPerEpoch));
