@@ -27,7 +27,7 @@ public final class TestNets {
     public static ComputationGraph model(String arch, int depth, long[] shape, long seed) {
         ModelSpec spec = new ModelSpec(arch, depth, 10, shape, 0.5);
         ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, seed)));
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, seed)));
         g.init();
         return g;
     }

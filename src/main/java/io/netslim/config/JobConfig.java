@@ -63,13 +63,13 @@ public record JobConfig(
     }
 
     /** Distributed sparsity training ({@code kernels}: auto, cpu or portable, see TrainingKernels). */
-    public record TrainConfig(int epochs, int batchSize, double lr, double momentum, double weightDecay,
+    public record TrainConfig(int epochs, int batchSize, double lr, double momentum, boolean nesterov, double weightDecay,
                               int averagingFrequency, int workers, long seed, int checkpointEvery,
                               String approach, String kernels, String workerScaling)
             implements Serializable {
         /** The same settings for {@code epochs} epochs (benchmarks time a few). */
         public TrainConfig withEpochs(int epochs) {
-            return new TrainConfig(epochs, batchSize, lr, momentum, weightDecay, averagingFrequency, workers, seed,
+            return new TrainConfig(epochs, batchSize, lr, momentum, nesterov, weightDecay, averagingFrequency, workers, seed,
                     checkpointEvery, approach, kernels, workerScaling);
         }
     }
@@ -126,6 +126,7 @@ public record JobConfig(
                 r.intAtLeast("train.batch-size", 1),
                 r.doubleIn("train.lr", 0.0, false, Double.MAX_VALUE),
                 r.doubleIn("train.momentum", 0.0, true, 1.0),
+                r.bool("train.nesterov"),
                 r.doubleIn("train.weight-decay", 0.0, true, 1.0),
                 r.intAtLeast("train.averaging-frequency", 1),
                 r.intAtLeast("train.workers", 0),

@@ -156,7 +156,7 @@ public final class Benchmark {
     private double sparkImagesPerSecond(ImageSource data) {
         int epochs = runs + 1;
         JobConfig.TrainConfig t = cfg.train();
-        JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(),
+        JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(), t.nesterov(),
                 t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach(), t.kernels(),
                 t.workerScaling());
         List<Double> rates = new ArrayList<>();

@@ -20,7 +20,7 @@ public final class Networks {
                 cfg.model().gammaInit());
         JobConfig.TrainConfig t = cfg.train();
         return ModelRegistry.get(spec.arch(), spec.depth())
-                .build(spec, TrainingDefaults.sgd(t.lr(), t.momentum(), t.weightDecay(), t.seed()));
+                .build(spec, TrainingDefaults.sgd(t));
     }
 
     /** The configured network, initialised, with stock layers. */

@@ -298,7 +298,7 @@ public final class SlimmingPipeline {
             TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
             LOG.info("{}fine-tuning kernels: {}", label, kernels);
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
-                    cfg.finetune().lr(), kernels.kernels(), this::onEpoch);
+                    cfg.finetune().lr(), cfg.train().weightDecay(), kernels.kernels(), this::onEpoch);
             double acc = Accuracy.of(pruned, test);
             ObjectNode stage = report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
             stage.set("kernels", json(kernels));

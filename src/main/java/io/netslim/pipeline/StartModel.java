@@ -58,7 +58,7 @@ public final class StartModel {
         stock = withClasses(stock, cfg.model().classes(), uri);
         JobConfig.TrainConfig t = cfg.train();
         ComputationGraphConfiguration conf = Retraining.apply(stock.getConfiguration().clone(),
-                TrainingDefaults.sgd(t.lr(), t.momentum(), t.weightDecay(), t.seed()));
+                TrainingDefaults.sgd(t));
         ComputationGraph start = new ComputationGraph(conf);
         start.init(stock.params().dup(), false);
         return start;

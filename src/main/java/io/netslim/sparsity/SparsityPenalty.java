@@ -29,6 +29,23 @@ public final class SparsityPenalty {
         });
     }
 
+    /**
+     * A copy of {@code conf} in which every stock BatchNormalization decays gamma and beta by {@code weightDecay}
+     * (DL4J's own BN regularises neither) without an L1 term: fine-tuning's BN, as sparsity training's.
+     */
+    public static ComputationGraphConfiguration withBatchNormDecay(ComputationGraphConfiguration conf,
+                                                                   double weightDecay) {
+        return LayerSwap.replace(conf, layer -> {
+            if (layer.getClass() != BatchNormalization.class || weightDecay == 0) {
+                return layer;
+            }
+            SparseBatchNormalization decayed = LayerSwap.copyFields((BatchNormalization) layer,
+                    new SparseBatchNormalization(), BatchNormalization.class);
+            decayed.setWeightDecay(weightDecay);
+            return decayed;
+        });
+    }
+
     /** A copy of {@code conf} with stock DL4J layers only (penalty and training-time layers alike). */
     public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
         return LayerSwap.replace(conf, LayerSwap::stock);

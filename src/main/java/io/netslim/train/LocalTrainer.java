@@ -19,11 +19,11 @@ public final class LocalTrainer {
      * ({@link TrainingKernels#trainer}); returns images/s.
      */
     public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
-                             TrainingKernels kernels, EpochListener listener) {
+                             double weightDecay, TrainingKernels kernels, EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
-        ComputationGraph net = kernels.trainer(graph);
+        ComputationGraph net = kernels.trainer(graph, weightDecay);
         // The step schedule counts this stage's iterations from 0, whatever the network went through before (a
         // sparse model arrives with sparsity training's count, which would start it at the last step's lr).
         net.getConfiguration().setIterationCount(0);

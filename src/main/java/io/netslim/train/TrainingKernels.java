@@ -5,6 +5,7 @@ import io.netslim.model.layers.FastBatchNormalization;
 import io.netslim.model.layers.LayerSwap;
 import io.netslim.model.layers.TrainingLayers;
 import io.netslim.sparsity.SparseBatchNormalization;
+import io.netslim.sparsity.SparsityPenalty;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -98,13 +99,12 @@ public enum TrainingKernels {
     /**
      * A twin of {@code stock} (stock layers, perhaps the penalty) that shares its parameter array, so that fitting
      * the twin trains {@code stock} in place, with these kernels (its own optimiser state, learning rate and
-     * listeners).
+     * listeners), its BatchNorms' gamma and beta decayed by {@code weightDecay} as in sparsity training.
      */
-    public ComputationGraph trainer(ComputationGraph stock) {
-        if (this == CPU) {
-            return Cpu.trainer(stock);
-        }
-        ComputationGraph twin = new ComputationGraph(stock.getConfiguration().clone());
+    public ComputationGraph trainer(ComputationGraph stock, double weightDecay) {
+        ComputationGraphConfiguration conf = forTraining(
+                SparsityPenalty.withBatchNormDecay(stock.getConfiguration().clone(), weightDecay));
+        ComputationGraph twin = new ComputationGraph(conf);
         twin.init(stock.params(), false);
         return twin;
     }
@@ -128,12 +128,6 @@ public enum TrainingKernels {
             fast.setGammaL1(sparse.getLambda());
             fast.setWeightDecay(sparse.getWeightDecay());
             return fast;
-        }
-
-        static ComputationGraph trainer(ComputationGraph stock) {
-            ComputationGraph twin = new ComputationGraph(forTraining(stock.getConfiguration()));
-            twin.init(stock.params(), false);
-            return twin;
         }
     }
 }

@@ -29,7 +29,7 @@ class ModelFamiliesTest {
     static ComputationGraph build(String arch, int depth) {
         ModelSpec spec = new ModelSpec(arch, depth, 10, SHAPE, 0.5);
         ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 17)));
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, 17)));
         g.init();
         TestNets.randomiseBatchNorms(g, 23);
         return g;

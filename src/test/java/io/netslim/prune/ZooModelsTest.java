@@ -40,7 +40,7 @@ class ZooModelsTest {
     static ComputationGraph zoo(String name, long[] shape) {
         ModelSpec spec = new ModelSpec("zoo:" + name, 0, 10, shape, 0.5);
         ComputationGraph g = new ComputationGraph(ModelRegistry.get(spec.arch(), 0)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 3)));
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, 3)));
         g.init();
         TestNets.randomiseBatchNorms(g, 19);
         // random scales over 16 residual blocks (ResNet50) or many merges would overflow a softmax: keep them small
@@ -121,7 +121,7 @@ class ZooModelsTest {
         // DL4J's own NASNet configuration does not build in this version: said so, not a stack trace
         ModelSpec spec = new ModelSpec("zoo:NASNet", 0, 10, new long[] {3, 64, 64}, 0.5);
         ConfigException nasnet = assertThrows(ConfigException.class, () -> ModelRegistry.get("zoo:NASNet", 0)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, 1e-4, 3)));
+                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, 3)));
         assertTrue(nasnet.getMessage().contains("DL4J cannot build it"), nasnet.getMessage());
         // a zoo network without BatchNorms (LeNet, a MultiLayerNetwork in the zoo) is refused before any training
         var cfg = TestNets.config("model.arch=\"zoo:LeNet\"", "model.input-shape=\"1x28x28\"");
