@@ -8,6 +8,7 @@ import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.LayerStats;
 import io.netslim.metrics.ModelStats;
+import io.netslim.model.ModelRegistry;
 import io.netslim.pipeline.HadoopConf;
 import io.netslim.pipeline.Networks;
 import org.apache.hadoop.conf.Configuration;
@@ -32,8 +33,15 @@ public final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object")
     boolean json;
 
+    @Option(names = "--list", description = "List every model.arch with the depths it takes, and exit")
+    boolean list;
+
     @Override
     public Integer call() throws Exception {
+        if (list) {
+            ModelRegistry.descriptions().forEach((arch, what) -> System.out.printf("%-22s %s%n", arch, what));
+            return ExitCodes.OK;
+        }
         JobConfig cfg = config.load();
         Configuration hadoop = HadoopConf.of(cfg.spark());
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()

@@ -25,6 +25,11 @@ public final class DenseNet implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return "DenseNet, growth 12, no compression (depth 3n+4: 40 = the paper's)";
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         return depth >= 7 && (depth - 4) % 3 == 0 ? Optional.empty()
                 : Optional.of("densenet needs depth = 3n+4 (40 = the paper's, 100...)");

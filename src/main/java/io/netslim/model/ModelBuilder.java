@@ -10,6 +10,9 @@ public interface ModelBuilder {
     /** The registry name, as written in {@code model.arch}. */
     String name();
 
+    /** One line for {@code inspect --list}: what the family is and the depths it takes. */
+    String description();
+
     /** Why {@code depth} does not fit this architecture, or empty when it does. */
     Optional<String> checkDepth(int depth);
 

@@ -26,6 +26,14 @@ public final class ModelRegistry {
         BUILDERS.put(builder.name(), builder);
     }
 
+    /** Every registered family by name, then DL4J's zoo: what {@code inspect --list} prints. */
+    public static synchronized Map<String, String> descriptions() {
+        Map<String, String> all = new java.util.LinkedHashMap<>();
+        BUILDERS.forEach((name, b) -> all.put(name, b.description()));
+        all.put(ZooModels.PREFIX + "<Name>", ZooModels.named(ZooModels.PREFIX + ZooModels.NAMES.get(0)).description());
+        return all;
+    }
+
     /** The builder for {@code arch}, checked against {@code depth}. */
     public static synchronized ModelBuilder get(String arch, int depth) {
         if (arch.startsWith(ZooModels.PREFIX)) {

@@ -44,6 +44,16 @@ public final class PreResNet implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return switch (blocks) {
+            case AUTO -> "pre-activation ResNet (the paper's); basic blocks (depth 6n+2: 20, 56, 110) below depth "
+                    + BOTTLENECK_FROM + ", bottleneck blocks (depth 9n+2: 164 = the paper's) from " + BOTTLENECK_FROM;
+            case BASIC -> "pre-activation ResNet with basic blocks at any depth 6n+2";
+            case BOTTLENECK -> "pre-activation ResNet with bottleneck blocks at any depth 9n+2";
+        };
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         if (bottleneck(depth) && (depth < 11 || (depth - 2) % 9 != 0)) {
             return Optional.of(name() + " with bottleneck blocks needs depth = 9n+2 (11, 164, 1001...)");

@@ -33,6 +33,12 @@ public final class ResNet implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return "ImageNet ResNet as torchvision has it, post-activation (depth 18, 34 basic blocks; 50, 101, 152 "
+                + "bottleneck blocks)";
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         return BLOCKS.containsKey(depth) ? Optional.empty()
                 : Optional.of("resnet needs depth 18, 34 (basic blocks), 50, 101 or 152 (bottleneck blocks)");

@@ -30,6 +30,11 @@ public final class Vgg implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return "VGG with BN after every conv, CIFAR head (depth 11, 13, 16, 19 = the paper's)";
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         return CONFIGS.containsKey(depth) ? Optional.empty()
                 : Optional.of("vgg needs depth 11, 13, 16 or 19");

@@ -26,6 +26,11 @@ public final class VggBn implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return "ImageNet VGG with BN as torchvision's vgg*_bn, 4096-4096 classifier (depth 11, 13, 16, 19)";
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         return Vgg.CONFIGS.containsKey(depth) ? Optional.empty()
                 : Optional.of("vgg-bn needs depth 11, 13, 16 or 19");

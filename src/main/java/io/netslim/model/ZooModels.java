@@ -49,6 +49,11 @@ public final class ZooModels implements ModelBuilder {
     }
 
     @Override
+    public String description() {
+        return "a network of DL4J's zoo (model.depth ignored): zoo:" + String.join(", zoo:", NAMES);
+    }
+
+    @Override
     public Optional<String> checkDepth(int depth) {
         return Optional.empty();
     }
