@@ -170,10 +170,51 @@ class EndToEndTest {
         PngCheck.assertMeaningfulPng(readBytes(fs, new Path(output, "plots/ratio-sweep.png")), "ratio-sweep");
         assertEquals(0, Main.run("verify", output));
 
+        // The reading commands on the finished run: evaluate and inspect agree with the report; verify of a
+        // mistyped folder fails and creates nothing.
+        String evaluated = stdout("evaluate", "--model", output + "/" + SlimmingPipeline.FINETUNED, "--json",
+                "--set", "data.path=" + TestNets.fashionMnist(), "--set", "data.limit-test=1000",
+                "--set", "data.normalize=auto");
+        assertEquals(reported, new ObjectMapper().readTree(evaluated).get("test_accuracy").asDouble(), 1.5e-3);
+        String inspected = stdout("inspect", "--model", output + "/" + SlimmingPipeline.FINETUNED, "--json",
+                "--set", "data.path=" + TestNets.fashionMnist());
+        assertEquals(report.at("/params/after").asLong(), new ObjectMapper().readTree(inspected).get("params").asLong());
+        Path typo = new Path(output + "-typo");
+        assertEquals(io.netslim.cli.ExitCodes.OUTPUT, Main.run("verify", typo.toString()));
+        assertTrue(!fs.exists(typo), "verify created the folder it was asked to read");
+
+        // A run of an older version (its run.json without a key added since) is still swept, with a baseline.
+        Path old = new Path(output + "-old");
+        org.apache.hadoop.fs.FileUtil.copy(fs, new Path(output), fs, old, false, fs.getConf());
+        com.fasterxml.jackson.databind.node.ObjectNode run = (com.fasterxml.jackson.databind.node.ObjectNode)
+                new ObjectMapper().readTree(read(fs, new Path(old, "run.json")));
+        ((com.fasterxml.jackson.databind.node.ObjectNode) run.at("/config/prune")).remove("importance");
+        try (java.io.OutputStream out = fs.create(new Path(old, "run.json"), true)) {
+            out.write(new ObjectMapper().writeValueAsBytes(run));
+        }
+        assertEquals(0, Main.run("sweep", "--run", old.toString(), "--ratios", "0.5",
+                "--baseline", output + "/" + SlimmingPipeline.SPARSE));
+        JsonNode swept = new ObjectMapper().readTree(read(fs, new Path(old, "sweep.json"))).get("series");
+        assertEquals(2, swept.size(), "sparse and baseline series: " + swept);
+
         // A local copy for the notebooks, which CI executes against it (.ci/run).
         java.io.File local = new java.io.File("target/test-run");
         org.apache.commons.io.FileUtils.deleteDirectory(local);
         fs.copyToLocalFile(false, new Path(output), new Path(local.getAbsolutePath()), true);
+    }
+
+    /** What netslim prints on stdout for {@code args} (exit code 0). */
+    private static String stdout(String... args) {
+        java.io.PrintStream saved = System.out;
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        System.setOut(new java.io.PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.run(args));
+        } finally {
+            System.setOut(saved);
+        }
+        String out = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.lines().reduce((a, b) -> b).orElse("");
     }
 
     private static byte[] readBytes(FileSystem fs, Path p) throws Exception {
