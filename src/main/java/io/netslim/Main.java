@@ -41,6 +41,7 @@ public final class Main {
     public static int run(String... args) {
         NativeDefaults.apply();
         CommandLine cli = new CommandLine(new Main());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             int code = ExitCodes.of(e);
             if (code == ExitCodes.FAILURE) {

@@ -19,7 +19,7 @@ public final class HtmlReport {
                 .append("pre{background:#f7f7f7;padding:1em;overflow:auto;max-height:30em}</style></head><body>\n");
         h.append("<h1>netslim run</h1><p>").append(esc(runUri)).append("</p>\n");
         h.append("<h2>Accuracy per stage</h2><table><tr><th>stage</th><th>test accuracy</th><th>seconds</th><th>kernels</th></tr>");
-        for (String stage : new String[] {"sparse", "pruned", "finetuned"}) {
+        for (String stage : java.util.Arrays.stream(Stage.values()).map(s -> s.result).toList()) {
             JsonNode s = report.path("stages").path(stage);
             if (!s.isMissingNode()) {
                 h.append("<tr><td>").append(stage).append("</td><td>")

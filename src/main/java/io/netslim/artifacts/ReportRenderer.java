@@ -15,6 +15,9 @@ import java.util.Map;
  * files it wrote.
  */
 public final class ReportRenderer {
+    public static final String REPORT = "report.json";
+    public static final String GAMMAS = "gammas.csv";
+    public static final String BASELINE_GAMMAS = "baseline-gammas.csv";
     public static final String HTML = "report.html";
     public static final String SWEEP = "sweep.json";
     public static final String SEARCH = "search.json";
@@ -24,14 +27,14 @@ public final class ReportRenderer {
     }
 
     public static List<String> render(ArtifactStore store) {
-        JsonNode report = read(store, "report.json");
+        JsonNode report = read(store, REPORT);
         Map<String, byte[]> plots = new LinkedHashMap<>();
-        if (store.exists("gammas.csv")) {
+        if (store.exists(GAMMAS)) {
             Map<String, double[]> gammas = new LinkedHashMap<>();
             gammas.put("sparse model (lambda " + report.at("/config/sparsity/lambda").asText() + ")",
-                    GammaTable.values(store.readText("gammas.csv")));
-            if (store.exists("baseline-gammas.csv")) {
-                gammas.put("baseline model (lambda 0)", GammaTable.values(store.readText("baseline-gammas.csv")));
+                    GammaTable.values(store.readText(GAMMAS)));
+            if (store.exists(BASELINE_GAMMAS)) {
+                gammas.put("baseline model (lambda 0)", GammaTable.values(store.readText(BASELINE_GAMMAS)));
             }
             plots.put("plots/gamma-hist.png", Plots.gammaHistogram(gammas,
                     report.at("/prune/threshold").asDouble(Double.NaN)));

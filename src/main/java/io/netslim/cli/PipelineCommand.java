@@ -1,5 +1,6 @@
 package io.netslim.cli;
 
+import io.netslim.artifacts.Stage;
 import io.netslim.pipeline.SlimmingPipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,7 +23,7 @@ public final class PipelineCommand implements Callable<Integer> {
     @Option(names = "--until", paramLabel = "STAGE",
             description = {"Stop after this stage of the last pass: ${COMPLETION-CANDIDATES} (for schedulers that run "
                     + "the stages as separate tasks on the same output; a finetune run also writes the report)"})
-    SlimmingPipeline.Stage until;
+    Stage until;
 
     @Override
     public Integer call() {

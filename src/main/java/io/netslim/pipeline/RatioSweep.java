@@ -61,7 +61,7 @@ public final class RatioSweep {
         if (baselineUri != null) {
             ComputationGraph baseline = ArtifactStore.readModel(baselineUri, hadoop);
             models.put("baseline (" + baselineUri + ")", baseline);
-            store.writeText("baseline-gammas.csv", GammaTable.csv(baseline));
+            store.writeText(ReportRenderer.BASELINE_GAMMAS, GammaTable.csv(baseline));
         }
         ObjectNode sweep = JSON.createObjectNode();
         sweep.put("finetune_epochs", finetuneEpochs);
@@ -90,7 +90,7 @@ public final class RatioSweep {
         store.writeText(ReportRenderer.SWEEP, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(sweep));
         List<String> files = new ArrayList<>(List.of(ReportRenderer.SWEEP));
         if (baselineUri != null) {
-            files.add("baseline-gammas.csv");
+            files.add(ReportRenderer.BASELINE_GAMMAS);
         }
         ledger.commit("sweep", files, sweep);
         FinishedRuns.redrawAndFinish(store, ledger, ledger.lineage());

@@ -8,6 +8,7 @@ import io.netslim.artifacts.ReportRenderer;
 import io.netslim.artifacts.RunCheckpoints;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.RunReport;
+import io.netslim.artifacts.Stage;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageBatches;
@@ -48,14 +49,11 @@ public final class SlimmingPipeline {
     private static final Logger LOG = LoggerFactory.getLogger(SlimmingPipeline.class);
 
     /** File names of the artifacts, relative to the output folder (the last pass's, when several ran). */
-    public static final String SPARSE = "sparse.zip";
-    public static final String PRUNED = "pruned.zip";
-    public static final String FINETUNED = "finetuned.zip";
-    public static final String GAMMAS = "gammas.csv";
-    public static final String REPORT = "report.json";
-
-    /** A stage of a pass, for {@code pipeline --until}. */
-    public enum Stage { sparse, prune, finetune }
+    public static final String SPARSE = Stage.SPARSE.file;
+    public static final String PRUNED = Stage.PRUNE.file;
+    public static final String FINETUNED = Stage.FINETUNE.file;
+    public static final String GAMMAS = ReportRenderer.GAMMAS;
+    public static final String REPORT = ReportRenderer.REPORT;
 
     private final JobConfig cfg;
     private final boolean overwrite;
@@ -179,15 +177,15 @@ public final class SlimmingPipeline {
             if (cfg.exportOnnx()) {
                 lineage.put(prefix + OnnxOutputs.FINETUNED, prefix + FINETUNED);
             }
-            ComputationGraph sparse = done("sparse", SPARSE) ? load(SPARSE) : sparsityTraining(previous);
-            if (stopsAfter(Stage.sparse)) {
+            ComputationGraph sparse = done(Stage.SPARSE) ? load(Stage.SPARSE.file) : sparsityTraining(previous);
+            if (stopsAfter(Stage.SPARSE)) {
                 return null;
             }
-            ComputationGraph pruned = done("prune", PRUNED) ? load(PRUNED) : prune(sparse);
-            if (stopsAfter(Stage.prune)) {
+            ComputationGraph pruned = done(Stage.PRUNE) ? load(Stage.PRUNE.file) : prune(sparse);
+            if (stopsAfter(Stage.PRUNE)) {
                 return null;
             }
-            return done("finetune", FINETUNED) ? load(FINETUNED) : fineTune(pruned);
+            return done(Stage.FINETUNE) ? load(Stage.FINETUNE.file) : fineTune(pruned);
         }
 
         private boolean stopsAfter(Stage stage) {
@@ -197,17 +195,16 @@ public final class SlimmingPipeline {
         private void onEpoch(EpochMetrics m, ComputationGraph net) {
             double testAcc = monitor == null ? Double.NaN : Accuracy.of(net, monitor);
             double trainAcc = trainMonitor == null ? Double.NaN : Accuracy.of(net, trainMonitor);
-            metrics.append(pass, m.stage().endsWith("fine-tune") ? new EpochMetrics("finetune", m.epoch(), m.epochs(),
-                    m.loss(), m.lr(), m.imagesPerSecond(), m.seconds()) : m, trainAcc, testAcc);
+            metrics.append(pass, m, trainAcc, testAcc);
         }
 
-        private boolean done(String stage, String file) {
-            if (!ledger.isDone(scope + "/" + stage)) {
+        private boolean done(Stage stage) {
+            if (!ledger.isDone(scope + "/" + stage.step)) {
                 return false;
             }
-            ledger.check(scope + "/" + stage, prefix + file);
-            report.restore(ledger.record(scope + "/" + stage));
-            LOG.info("{}stage {} already done ({}); not redone", label, stage, store.uri(prefix + file));
+            ledger.check(scope + "/" + stage.step, prefix + stage.file);
+            report.restore(ledger.record(scope + "/" + stage.step));
+            LOG.info("{}stage {} already done ({}); not redone", label, stage, store.uri(prefix + stage.file));
             return true;
         }
 
@@ -230,7 +227,7 @@ public final class SlimmingPipeline {
             LOG.info("{}{}", label, trained.scaling().line(cfg.train(), cfg.sparsityLambda()));
             ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
             double acc = Accuracy.of(sparse, test);
-            report.stage("sparse", acc, seconds(t0))
+            report.stage(Stage.SPARSE.result, acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
                     .put("images", trained.images())
                     .put("training_approach", trained.approach())
@@ -238,7 +235,7 @@ public final class SlimmingPipeline {
                     .set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(), data.trainCount()));
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
-            ledger.commit(scope + "/sparse", List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
+            ledger.commit(scope + "/" + Stage.SPARSE.step, List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
             LOG.info("{}sparse model: test accuracy {}", label, fmt(acc));
             return sparse;
         }
@@ -255,7 +252,7 @@ public final class SlimmingPipeline {
             ComputationGraph pruned = cut.pruned();
             double pruneSeconds = seconds(t0);
             double acc = Accuracy.of(pruned, test);
-            report.stage("pruned", acc, pruneSeconds);
+            report.stage(Stage.PRUNE.result, acc, pruneSeconds);
             int prunable = cut.prunableChannels();
             report.prune(plan.ratio(), plan.threshold(), cut.removedChannels(), prunable, plan.notes());
             PruneBudget.Result budget = cut.budget();
@@ -283,7 +280,7 @@ public final class SlimmingPipeline {
                         onnx.at("/bytes/before").asLong(), onnx.at("/bytes/after").asLong());
             }
             store.writeModel(prefix + PRUNED, pruned);
-            ledger.commit(scope + "/prune", List.of(prefix + PRUNED), report.snapshot());
+            ledger.commit(scope + "/" + Stage.PRUNE.step, List.of(prefix + PRUNED), report.snapshot());
             LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
                             + "latency {} -> {} ms per batch of {}{}, test accuracy before fine-tuning {}", label,
                     cut.removedChannels(), prunable, fmt(plan.threshold()), before.params(), after.params(),
@@ -298,9 +295,10 @@ public final class SlimmingPipeline {
             TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
             LOG.info("{}fine-tuning kernels: {}", label, kernels);
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
-                    cfg.finetune().lr(), cfg.train().weightDecay(), kernels.kernels(), this::onEpoch);
+                    cfg.finetune().lr(), cfg.train().weightDecay(), kernels.kernels(),
+                    (m, net) -> onEpoch(m.as(Stage.FINETUNE.step), net));
             double acc = Accuracy.of(pruned, test);
-            ObjectNode stage = report.stage("finetuned", acc, seconds(t0)).put("train_images_per_s", rate);
+            ObjectNode stage = report.stage(Stage.FINETUNE.result, acc, seconds(t0)).put("train_images_per_s", rate);
             stage.set("kernels", json(kernels));
             store.writeModel(prefix + FINETUNED, pruned);
             List<String> files = new java.util.ArrayList<>(List.of(prefix + FINETUNED));
@@ -308,7 +306,7 @@ public final class SlimmingPipeline {
                 stage.set("onnx", OnnxOutputs.write(store, prefix + OnnxOutputs.FINETUNED, pruned, data));
                 files.add(prefix + OnnxOutputs.FINETUNED);
             }
-            ledger.commit(scope + "/finetune", files, report.snapshot());
+            ledger.commit(scope + "/" + Stage.FINETUNE.step, files, report.snapshot());
             LOG.info("{}fine-tuned model: test accuracy {}", label, fmt(acc));
             return pruned;
         }

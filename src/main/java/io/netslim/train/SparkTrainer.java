@@ -99,7 +99,7 @@ public final class SparkTrainer {
                             score));
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                listener.onEpoch(new EpochMetrics("sparse", epoch + 1, cfg.epochs(), score, lr,
+                listener.onEpoch(new EpochMetrics(io.netslim.artifacts.Stage.SPARSE.step, epoch + 1, cfg.epochs(), score, lr,
                         epochImages / seconds, seconds), net);
                 LOG.info(String.format("sparsity training epoch %d/%d: lr %.4g, %d images in %.1f s (%.1f img/s on %d workers), loss %.4f",
                         epoch + 1, cfg.epochs(), lr, epochImages, seconds, epochImages / seconds, workers, score));
