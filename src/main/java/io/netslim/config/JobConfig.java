@@ -27,12 +27,42 @@ public record JobConfig(
         boolean exportOnnx,
         String rendered) implements Serializable {
 
+    /** {@code data.format}: how the dataset is stored. */
+    public enum DataFormat implements Choice {
+        IDX, CIFAR, FOLDER, SHARDS;
+
+        @Override
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return key();
+        }
+    }
+
+    /** {@code prune.channel-selection}: whether channels that other layers read are pruned through a selection. */
+    public enum ChannelSelection implements Choice {
+        AUTO, TRUE, FALSE;
+
+        @Override
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        @Override
+        public String toString() {
+            return key();
+        }
+    }
+
     /**
      * Where the data comes from and how training images are augmented; {@code validation} is the fraction of the
      * training records held out as a validation split (never trained on), drawn with {@code validationSeed}
      * ({@code train.seed}); 0 = none.
      */
-    public record DataConfig(String format, String path, int limitTrain, int limitTest,
+    public record DataConfig(DataFormat format, String path, int limitTrain, int limitTest,
                              boolean flip, int cropPadding, String onBadRecord, int imageSize,
                              String cifarLabels, String normalize, float[] mean, float[] std,
                              double validation, long validationSeed) implements Serializable {
@@ -78,7 +108,8 @@ public record JobConfig(
      * Channel pruning: by {@code ratio}, or to a budget ({@code keepFlops} or {@code keepParams}, fractions of the
      * unpruned network; 0 = off). At most one of the three is non-zero.
      */
-    public record PruneConfig(double ratio, int minChannels, String channelSelection, double maxLayerRatio,
+    public record PruneConfig(double ratio, int minChannels, ChannelSelection channelSelection,
+                              double maxLayerRatio,
                               int channelMultiple, double keepFlops, double keepParams, String importance)
             implements Serializable {
         /** The budget key in effect ({@code prune.keep-flops} or {@code prune.keep-params}), or null for the ratio. */
@@ -99,7 +130,7 @@ public record JobConfig(
     public static JobConfig from(Config c) {
         Reader r = new Reader(c);
         DataConfig data = new DataConfig(
-                r.oneOf("data.format", List.of("idx", "cifar", "folder", "shards")),
+                r.choice("data.format", DataFormat.class, DataFormat.IDX),
                 r.string("data.path"),
                 r.intAtLeast("data.limit-train", 0),
                 r.intAtLeast("data.limit-test", 0),
@@ -138,7 +169,7 @@ public record JobConfig(
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),
-                r.oneOf("prune.channel-selection", List.of("auto", "true", "false")),
+                r.choice("prune.channel-selection", ChannelSelection.class, ChannelSelection.AUTO),
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
                 r.intAtLeast("prune.channel-multiple", 1),
                 r.doubleIn("prune.keep-flops", 0.0, true, 1.0),
@@ -217,6 +248,17 @@ public record JobConfig(
 
         long longValue(String key) {
             return read(key, () -> c.getLong(key), 0L, "an integer");
+        }
+
+        /** The choice written at {@code key}; an unknown value is a problem naming the choices. */
+        <E extends Enum<E> & Choice> E choice(String key, Class<E> type, E fallback) {
+            String v = string(key);
+            E parsed = Choice.parse(type, v);
+            if (parsed == null) {
+                problems.add(key + " = '" + v + "': expected one of " + Choice.keys(type));
+                return fallback;
+            }
+            return parsed;
         }
 
         String oneOf(String key, List<String> allowed) {

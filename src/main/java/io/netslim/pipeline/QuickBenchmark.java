@@ -65,7 +65,7 @@ public final class QuickBenchmark {
         out.put("flops", before.flops());
         Pruner pruner = Pruner.of(cfg.prune());
         DependencyGraph deps = pruner.dependencies(plain);
-        out.put("channel_selection", cfg.prune().channelSelection());
+        out.put("channel_selection", cfg.prune().channelSelection().key());
         out.put("groups", deps.groups().size());
         ArrayNode pruned = out.putArray("pruned");
         for (double ratio : ratios) {

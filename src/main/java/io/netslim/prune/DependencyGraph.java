@@ -1,5 +1,6 @@
 package io.netslim.prune;
 
+import io.netslim.config.JobConfig;
 import io.netslim.model.ChannelSelectVertex;
 import io.netslim.prune.layers.LayerPruner;
 import io.netslim.prune.layers.LayerPruners;
@@ -43,19 +44,17 @@ public final class DependencyGraph {
     }
 
     /**
-     * Analyses {@code conf} with channel selection "true", "false" or "auto" ("false" unless that leaves nothing
-     * to prune). "true" also prunes coupled residual groups and BNs through channel selections.
+     * Analyses {@code conf} with channel selection true, false or auto (false unless that leaves nothing to
+     * prune). true also prunes coupled residual groups and BNs through channel selections.
      */
-    public static DependencyGraph of(ComputationGraphConfiguration conf, String channelSelection) {
+    public static DependencyGraph of(ComputationGraphConfiguration conf, JobConfig.ChannelSelection channelSelection) {
         return switch (channelSelection) {
-            case "true" -> of(conf, true);
-            case "false" -> of(conf, false);
-            case "auto" -> {
+            case TRUE -> of(conf, true);
+            case FALSE -> of(conf, false);
+            case AUTO -> {
                 DependencyGraph plain = of(conf, false);
                 yield plain.groups().isEmpty() ? of(conf, true) : plain;
             }
-            default -> throw new IllegalArgumentException("channel selection '" + channelSelection
-                    + "': expected auto, true or false");
         };
     }
 

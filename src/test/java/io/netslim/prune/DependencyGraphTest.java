@@ -45,10 +45,10 @@ class DependencyGraphTest {
     @Test
     void autoUsesSelectionOnlyWhereNothingElsePrunes() {
         ComputationGraph resnet = TestNets.preResNet(20, 12, 1);
-        assertEquals(9, DependencyGraph.of(resnet.getConfiguration(), "auto").groups().size());
+        assertEquals(9, DependencyGraph.of(resnet.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO).groups().size());
         ComputationGraph densenet = ModelFamiliesTest.build("densenet", 10);
         assertTrue(DependencyGraph.of(densenet.getConfiguration(), false).groups().isEmpty());
-        DependencyGraph auto = DependencyGraph.of(densenet.getConfiguration(), "auto");
+        DependencyGraph auto = DependencyGraph.of(densenet.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         assertEquals(3 * 2 + 2 + 1, auto.groups().size()); // dense layers, transitions, final BN
         assertTrue(auto.groups().values().stream().allMatch(ChannelGroup::bySelection));
     }

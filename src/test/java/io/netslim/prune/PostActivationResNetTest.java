@@ -32,7 +32,7 @@ class PostActivationResNetTest {
     @Test
     void withoutTrunkPruningOnlyBlockInternalBatchNormsPruneAndTheTrunkIsExplained() {
         ComputationGraph g = resnet(18);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), "auto");
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         // 8 basic blocks: bn1 of each is free (conv1 -> bn1 -> relu -> conv2)
         assertEquals(8, deps.groups().size(), deps.groups().keySet().toString());
         deps.groups().values().forEach(group -> {
