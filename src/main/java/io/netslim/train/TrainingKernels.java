@@ -1,9 +1,9 @@
 package io.netslim.train;
 
 import io.netslim.config.ConfigException;
-import io.netslim.model.layers.FastBatchNormalization;
+import io.netslim.cpu.FastBatchNormalization;
 import io.netslim.model.layers.LayerSwap;
-import io.netslim.model.layers.TrainingLayers;
+import io.netslim.cpu.TrainingLayers;
 import io.netslim.sparsity.SparseBatchNormalization;
 import io.netslim.sparsity.SparsityPenalty;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

@@ -58,8 +58,8 @@ class PortableKernelsTest {
     @Test
     void portableKernelsLoadNoHostMemoryClassAndTrainAsWellAsCpuKernels() throws Exception {
         Set<String> hostMemory = hostMemoryClasses();
-        assertTrue(hostMemory.contains("io.netslim.model.layers.JavaBatchNormHelper")
-                && hostMemory.contains("io.netslim.model.layers.DnnlConvolution"), "scan found " + hostMemory);
+        assertTrue(hostMemory.contains("io.netslim.cpu.JavaBatchNormHelper")
+                && hostMemory.contains("io.netslim.cpu.DnnlConvolution"), "scan found " + hostMemory);
 
         Run portable = pipeline("portable");
         Run cpu = pipeline("cpu");
@@ -67,12 +67,12 @@ class PortableKernelsTest {
         List<String> leaked = portable.result.loadedClasses().stream().filter(hostMemory::contains).toList();
         assertEquals(List.of(), leaked, "portable training loaded host-memory classes");
         List<String> kernelLayers = portable.result.loadedClasses().stream()
-                .filter(c -> c.startsWith("io.netslim.model.layers.") && !c.startsWith("io.netslim.model.layers.LayerSwap"))
+                .filter(c -> c.startsWith("io.netslim.cpu."))
                 .toList();
         assertEquals(List.of(), kernelLayers, "portable training loaded CPU kernel layers");
         assertTrue(portable.result.loadedClasses().contains("io.netslim.sparsity.SparseBatchNormalization"));
-        assertTrue(cpu.result.loadedClasses().containsAll(List.of("io.netslim.model.layers.JavaBatchNormHelper",
-                "io.netslim.model.layers.DnnlConvolution")), "the CPU kernels' classes should show when they run");
+        assertTrue(cpu.result.loadedClasses().containsAll(List.of("io.netslim.cpu.JavaBatchNormHelper",
+                "io.netslim.cpu.DnnlConvolution")), "the CPU kernels' classes should show when they run");
 
         for (String stage : List.of("sparse", "finetuned")) {
             assertEquals("portable", portable.report.at("/stages/" + stage + "/kernels/resolved").asText());

@@ -6,7 +6,7 @@ import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.data.InMemoryIterator;
 import io.netslim.data.Normalization;
-import io.netslim.model.layers.FastBatchNormalization;
+import io.netslim.cpu.FastBatchNormalization;
 import io.netslim.pipeline.Networks;
 import io.netslim.sparsity.SparseBatchNormalization;
 import io.netslim.sparsity.SparsityPenalty;

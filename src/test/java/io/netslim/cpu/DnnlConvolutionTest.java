@@ -1,4 +1,4 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -1,4 +1,4 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
 import java.nio.FloatBuffer;
 import java.util.stream.IntStream;

@@ -1,4 +1,4 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,6 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
+import io.netslim.model.layers.LayerSwap;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;

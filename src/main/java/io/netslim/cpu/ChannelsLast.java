@@ -1,4 +1,4 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

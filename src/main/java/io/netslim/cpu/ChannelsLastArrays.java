@@ -1,4 +1,4 @@
-package io.netslim.model.layers;
+package io.netslim.cpu;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.nd4j.linalg.api.buffer.DataType;
