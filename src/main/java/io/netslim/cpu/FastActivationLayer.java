@@ -16,7 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>Why: for training, DL4J M2.1 copies a ReLU layer's input before applying ReLU in place, and again in
  * backprop before libnd4j's relu_bp: two extra passes over each activation. Fused into the batch norm's own
- * passes, the ReLU costs nothing extra (+4.9% ResNet-20, +6.5% ResNet-164 training). Unfused activations take
+ * passes, the ReLU costs nothing extra (measured in docs/performance.md). Unfused activations take
  * DL4J's own path.
  */
 public class FastActivationLayer extends ActivationLayer {

@@ -21,7 +21,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>DL4J M2.1's {@code ConvolutionLayer.backpropGradient} always recomputes the layer's pre-activation output
  * to apply the activation's derivative, even for the identity activation, where the derivative is a no-op: a
- * second oneDNN forward convolution per layer and step (about 7% of a ResNet training step). Our networks keep
+ * second oneDNN forward convolution per layer and step (its cost: docs/performance.md). Our networks keep
  * activations in separate layers, so their convolutions are identity: for those (no bias, NCHW, no dropout or
  * weight noise, oneDNN helper active) this layer hands the incoming gradient straight to the oneDNN backward
  * op; anything else takes DL4J's own path. A layer whose input or output {@link ChannelsLast} made channels-last

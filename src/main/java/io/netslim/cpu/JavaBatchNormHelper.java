@@ -25,7 +25,7 @@ import java.util.stream.IntStream;
  *
  * <p>Why: in DL4J M2.1 the oneDNN batch-norm backward runs oneDNN's kernel with fixed statistics and then adds
  * the mean and variance terms with nine libnd4j broadcast and reduction ops over the strided (N, H, W) axes; it
- * took 17% of a ResNet-20 training step, more than a third of a convolution. Each channel's N x H x W values are
+ * took more of a training step than a third of a convolution (docs/performance.md). Each channel's N x H x W values are
  * contiguous blocks in NCHW, small enough to stay in cache between two passes, so two passes per channel
  * (statistics, then the output) do the whole job (channels-last data goes row by row instead). With {@code fusedRelu} it also applies the ReLU of the layer
  * after it (forward: max(y, 0); backward: the gradient masked where the recomputed y was not positive). For
@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  * code, or throws when a ReLU is fused, gamma carries the sparsity penalty or the data is channels-last (DL4J's
  * code would get them wrong).
  * The penalty lambda * sign(gamma) goes straight into gamma's gradient: DL4J's own L1 regularisation costs
- * three ND4J ops per batch norm and step and splits its updater blocks (about 3% of a ResNet-20 step).
+ * three ND4J ops per batch norm and step and splits its updater blocks.
  */
 public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     private final boolean fusedRelu;

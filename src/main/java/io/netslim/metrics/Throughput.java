@@ -17,8 +17,8 @@ public final class Throughput {
      * Median images/s of single-node training steps of each graph ({@code steps} per run). Runs alternate between
      * the graphs, in reversed order every other round, so that machine drift and position favour none of them;
      * untimed rounds of the same kind come first for at least {@code warmupSeconds}, since the JIT takes a few
-     * hundred steps to compile the Java kernels fully (a 5-step warm-up leaves a ResNet-20 about 25% below its
-     * steady speed, more for the graph timed first).
+     * hundred steps to compile the Java kernels fully (a few steps of warm-up leave the first graph timed well below
+     * its steady speed: docs/performance.md).
      */
     public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch,
                                  double warmupSeconds, int steps, int runs) {
