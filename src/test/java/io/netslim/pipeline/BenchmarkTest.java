@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bench produces valid JSON with every field (speed figures are measured by the command, never asserted here). */
@@ -36,5 +37,17 @@ class BenchmarkTest {
         assertTrue(r.at("/onnxruntime/onnx_bytes/pruned").asLong() < r.at("/onnxruntime/onnx_bytes/unpruned").asLong(),
                 "the pruned model's ONNX file is smaller");
         assertTrue(r.get("flops_ratio").asDouble() < 1, "pruning at prune.ratio must cut FLOPs");
+        // the figures are consistent with one another
+        assertEquals(0.4, r.get("prune_ratio").asDouble(), 1e-12);
+        assertEquals(r.at("/infer_images_per_s/pruned/batch_256").asDouble()
+                / r.at("/infer_images_per_s/unpruned/batch_256").asDouble(), r.get("speedup_ratio").asDouble(), 1e-9);
+        assertEquals(r.at("/infer_images_per_s/pruned/batch_64").asDouble()
+                / r.at("/infer_images_per_s/unpruned/batch_64").asDouble(), r.get("speedup_ratio_batch_64").asDouble(), 1e-9);
+        assertEquals(r.at("/onnxruntime/infer_images_per_s/pruned/batch_64").asDouble()
+                        / r.at("/onnxruntime/infer_images_per_s/unpruned/batch_64").asDouble(),
+                r.at("/onnxruntime/speedup_ratio_batch_64").asDouble(), 1e-9);
+        assertTrue(r.get("train_gflops_achieved").asDouble() < r.get("gemm_gflops").asDouble() * 1.5,
+                "training cannot run much above the machine's GEMM rate: " + r);
+        assertTrue(r.get("peak_rss_mb").asDouble() > 100, "a JVM with ND4J takes more than 100 MB: " + r);
     }
 }

@@ -72,6 +72,29 @@ class FormatsPipelineTest {
     }
 
     @Test
+    void twoSlimmingPassesEachPruneThePreviousPassesNetwork() throws Exception {
+        Random rnd = new Random(3);
+        write("/cifar2/data_batch_1.bin", cifar(rnd, 192));
+        write("/cifar2/test_batch.bin", cifar(rnd, 64));
+        JsonNode report = pipeline("/runs/passes", "data.format=cifar", "data.path=" + root + "/cifar2",
+                "slimming.passes=2", "prune.max-layer-ratio=0.5");
+        JsonNode passes = report.get("passes");
+        assertEquals(2, passes.size(), report.toString());
+        // the second pass starts from the first's fine-tuned network and prunes it further
+        assertEquals(passes.get(0).at("/params/after").asLong(), passes.get(1).at("/params/before").asLong());
+        assertTrue(passes.get(1).at("/params/after").asLong() < passes.get(1).at("/params/before").asLong());
+        assertEquals(passes.get(0).at("/params/before").asLong(), report.at("/params/before").asLong());
+        assertEquals(passes.get(1).at("/params/after").asLong(), report.at("/params/after").asLong());
+        JsonNode manifest = JSON.readTree(read("/runs/passes/manifest.json"));
+        assertEquals("pass-1/finetuned.zip", manifest.at("/lineage/sparse.zip").asText(), manifest.toString());
+        assertTrue(fs.exists(new Path("/runs/passes/pass-1/finetuned.zip")));
+        for (io.netslim.artifacts.Stage stage : io.netslim.artifacts.Stage.values()) {
+            assertTrue(passes.get(0).at("/stages/" + stage.result).has("test_accuracy"), stage + " of pass 1");
+            assertTrue(passes.get(1).at("/stages/" + stage.result).has("test_accuracy"), stage + " of pass 2");
+        }
+    }
+
+    @Test
     void folderOnHdfsRunsThePipelineAndSkipsWhatDoesNotDecode() throws Exception {
         Random rnd = new Random(2);
         for (String split : List.of("train", "val")) {
