@@ -106,7 +106,9 @@ class LocalClusterIT {
         JsonNode sparse = report.at("/passes/0/stages/sparse");
         assertEquals("export", sparse.path("training_approach").asText(), report.toPrettyString());
         assertEquals(2 * 2048, sparse.path("images").asLong());
-        assertTrue(report.at("/passes/0/stages/finetuned/test_accuracy").asDouble() > 0.1);
+        // 2,048 images, 2 epochs on 2 executors, 1 fine-tuning epoch: 0.36 measured (chance 0.1)
+        double tuned = report.at("/passes/0/stages/finetuned/test_accuracy").asDouble();
+        assertTrue(tuned > 0.25, "fine-tuned accuracy " + tuned);
 
         EventLog log = EventLog.read(events);
         Set<String> trainers = log.executorsOfStages(TRAINING_STAGE);
