@@ -6,11 +6,7 @@ import io.netslim.config.JobConfig;
 import io.netslim.data.TaskSplits;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
-import io.netslim.prune.BnScaleImportance;
-import io.netslim.prune.DependencyGraph;
-import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
-import io.netslim.prune.PrunePlan;
+import io.netslim.prune.Pruner;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.TrainingKernels;
@@ -42,6 +38,7 @@ final class CandidateTask implements Function<Double, String> {
     private final long seed;
     private final long[] shape;
     private final String kernels;
+    private final double weightDecay;
 
     /**
      * {@code model} is the sparse model zip, as a broadcast on Spark or as bytes on the driver (the other null), for
@@ -59,23 +56,23 @@ final class CandidateTask implements Function<Double, String> {
         this.seed = cfg.train().seed();
         this.shape = shape.clone();
         this.kernels = cfg.train().kernels();
+        this.weightDecay = cfg.train().weightDecay();
     }
 
     @Override
     public String call(Double ratio) {
         long t0 = System.nanoTime();
         ComputationGraph sparse = model();
-        DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), prune.channelSelection());
-        PrunePlan plan = GlobalThreshold.of(prune, ratio).plan(sparse, deps, new BnScaleImportance());
-        ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, plan);
+        Pruner.Result cut = Pruner.of(prune).prune(sparse, ratio, String.format("candidate %.4f", ratio));
+        ComputationGraph pruned = cut.pruned();
         ModelStats stats = ModelStats.of(pruned, shape);
         Nd4j.getRandom().setSeed(seed);
         LocalTrainer.fit(String.format("candidate %.4f", ratio), pruned, data.shard(finetune.batchSize(), seed),
-                epochs, finetune.lr(), TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
+                epochs, finetune.lr(), weightDecay, TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
         double accuracy = Accuracy.of(pruned, data.validation(evalBatch));
         ObjectNode out = JSON.createObjectNode();
         out.put("ratio", ratio);
-        out.put("channels_removed", plan.removedChannels(deps));
+        out.put("channels_removed", cut.removedChannels());
         out.put("params", stats.params());
         out.put("flops", stats.flops());
         out.put("validation_accuracy", accuracy);

@@ -16,10 +16,9 @@ import io.netslim.data.ImageSource;
 import io.netslim.data.TaskSplits;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
-import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
-import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.Pruner;
 import io.netslim.train.EpochListener;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.TrainingKernels;
@@ -116,7 +115,7 @@ public final class RatioSearch {
         ledger.check("pass-" + cfg.passes() + "/sparse", SlimmingPipeline.SPARSE);
         byte[] zip = store.readBytes(SlimmingPipeline.SPARSE);
         ComputationGraph sparse = store.readModel(SlimmingPipeline.SPARSE, false);
-        DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), cfg.prune().channelSelection());
+        DependencyGraph deps = Pruner.of(cfg.prune()).dependencies(sparse);
         ModelStats full = ModelStats.of(sparse, shape);
 
         double sparseAccuracy = sparseValidationAccuracy(ledger, sparse, data, cfg);
@@ -219,7 +218,7 @@ public final class RatioSearch {
 
     /** {@code k} ratios evenly spaced over (0, r], r the largest ratio the prune rules let the model reach. */
     static List<Double> evenlySpaced(ComputationGraph sparse, DependencyGraph deps, JobConfig cfg, int k) {
-        Map<String, double[]> scores = GlobalThreshold.scores(sparse, deps, new BnScaleImportance());
+        Map<String, double[]> scores = Pruner.of(cfg.prune()).scores(sparse, deps);
         int total = scores.values().stream().mapToInt(s -> s.length).sum();
         double most = (double) GlobalThreshold.of(cfg.prune(), 0).plan(scores, total).removedChannels(deps) / total;
         List<Double> ratios = new ArrayList<>();
@@ -330,10 +329,10 @@ public final class RatioSearch {
             return ledger.record(stage).get("test_accuracy").asDouble();
         }
         long t0 = System.nanoTime();
-        ComputationGraph pruned = NetworkSurgeon.prune(sparse, deps, GlobalThreshold.of(cfg.prune(), ratio)
-                .plan(sparse, deps, new BnScaleImportance()));
+        ComputationGraph pruned = Pruner.of(cfg.prune()).prune(sparse, deps, ratio, "the chosen candidate").pruned();
         LocalTrainer.fit("search fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
-                cfg.finetune().epochs(), cfg.finetune().lr(), TrainingKernels.here(cfg.train().kernels()).kernels(),
+                cfg.finetune().epochs(), cfg.finetune().lr(), cfg.train().weightDecay(),
+                TrainingKernels.here(cfg.train().kernels()).kernels(),
                 EpochListener.NONE);
         double acc = Accuracy.of(pruned, data.testBatches(cfg.evalBatchSize()));
         store.writeModel(SEARCHED, pruned);

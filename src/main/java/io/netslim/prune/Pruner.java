@@ -35,6 +35,11 @@ public final class Pruner {
         return DependencyGraph.of(graph.getConfiguration(), cfg.channelSelection());
     }
 
+    /** Every prunable group's channel scores under the configured importance, by group name. */
+    public java.util.Map<String, double[]> scores(ComputationGraph graph, DependencyGraph deps) {
+        return GlobalThreshold.scores(graph, deps, importance);
+    }
+
     /**
      * Prunes {@code graph} (left unchanged) at {@code ratio} of its prunable channels, or to the budget. A network without any
      * prunable group (e.g. one still holding training-time layers) is an error naming {@code model}.

@@ -83,7 +83,7 @@ class SearchTest {
     @Test
     void picksTheMostPrunedCandidateWithinTheBudgetWhereTheAnswerIsKnown() throws Exception {
         ComputationGraph sparse = ModelSerializer.restoreComputationGraph(trained.resolve("sparse.zip").toFile(), false);
-        DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), "auto");
+        DependencyGraph deps = DependencyGraph.of(sparse.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         int dead = 0;
         int total = 0;
         for (ChannelGroup g : deps.groups().values()) {

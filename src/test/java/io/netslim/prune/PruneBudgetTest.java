@@ -35,7 +35,8 @@ class PruneBudgetTest {
             "resnet,18,true", "vgg-bn,11,auto"})
     void flopsAndParamsTargetsAreMetWithinAPointForEveryFamily(String arch, int depth, String selection) {
         ComputationGraph g = ModelFamiliesTest.build(arch, depth);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), selection);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(),
+                io.netslim.config.Choice.parse(io.netslim.config.JobConfig.ChannelSelection.class, selection));
         for (boolean flops : new boolean[] {true, false}) {
             // vgg-bn's parameters are mostly its 4096-wide classifier, which no BN prunes: 0.6 is its floor.
             for (double target : flops ? new double[] {0.7, 0.5} : new double[] {0.8}) {
@@ -64,7 +65,7 @@ class PruneBudgetTest {
     @Test
     void channelMultipleIsHonouredAndTheClosestReachableIsTaken() {
         ComputationGraph g = ModelFamiliesTest.build("vgg", 11);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), "auto");
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         PruneBudget.Result r = new PruneBudget("prune.keep-flops", "FLOPs", 0.5, counter(true))
                 .plan(g, deps, new BnScaleImportance(), new GlobalThreshold(0, 2, 1.0, 8));
         assertTrue(r.achieved() <= 0.5, "achieved " + r.achieved());
@@ -82,7 +83,7 @@ class PruneBudgetTest {
     @Test
     void unreachableTargetIsAClearConfigErrorNamingTheKeyAndTheReachableFraction() {
         ComputationGraph g = ModelFamiliesTest.build("preresnet-basic", 8);
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), "auto");
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         ConfigException e = assertThrows(ConfigException.class, () -> new PruneBudget("prune.keep-flops", "FLOPs",
                 0.01, counter(true)).plan(g, deps, new BnScaleImportance(), new GlobalThreshold(0, 2)));
         assertTrue(e.getMessage().contains("prune.keep-flops = 0.01 cannot be met"), e.getMessage());
