@@ -38,7 +38,7 @@ final class CandidateTask implements Function<Double, String> {
     private final long seed;
     private final long[] shape;
     private final String kernels;
-    private final double weightDecay;
+    private final JobConfig.TrainConfig train;
 
     /**
      * {@code model} is the sparse model zip, as a broadcast on Spark or as bytes on the driver (the other null), for
@@ -56,7 +56,7 @@ final class CandidateTask implements Function<Double, String> {
         this.seed = cfg.train().seed();
         this.shape = shape.clone();
         this.kernels = cfg.train().kernels();
-        this.weightDecay = cfg.train().weightDecay();
+        this.train = cfg.train();
     }
 
     @Override
@@ -68,7 +68,7 @@ final class CandidateTask implements Function<Double, String> {
         ModelStats stats = ModelStats.of(pruned, shape);
         Nd4j.getRandom().setSeed(seed);
         LocalTrainer.fit(String.format("candidate %.4f", ratio), pruned, data.shard(finetune.batchSize(), seed),
-                epochs, finetune.lr(), weightDecay, TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
+                epochs, finetune.lr(), train, TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
         double accuracy = Accuracy.of(pruned, data.validation(evalBatch));
         ObjectNode out = JSON.createObjectNode();
         out.put("ratio", ratio);

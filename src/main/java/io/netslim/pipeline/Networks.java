@@ -3,6 +3,7 @@ package io.netslim.pipeline;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
+import io.netslim.model.Retraining;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.TrainingDefaults;
 import io.netslim.train.TrainingKernels;
@@ -49,6 +50,8 @@ public final class Networks {
     /** {@code conf} (stock layers) ready for sparsity training with {@code kernels}: L1(lambda) on every BN gamma. */
     public static ComputationGraphConfiguration withPenalty(ComputationGraphConfiguration conf, JobConfig cfg,
                                                             double lambda, TrainingKernels kernels) {
-        return kernels.forTraining(SparsityPenalty.apply(conf, lambda, cfg.train().weightDecay()));
+        // the configured optimiser on every layer: a saved model (an earlier pass's) carries a stock updater
+        return kernels.forTraining(SparsityPenalty.apply(
+                Retraining.apply(conf.clone(), TrainingDefaults.sgd(cfg.train())), lambda, cfg.train().weightDecay()));
     }
 }

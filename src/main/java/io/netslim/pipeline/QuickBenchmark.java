@@ -75,7 +75,7 @@ public final class QuickBenchmark {
             double pruneSeconds = (System.nanoTime() - t0) / 1e9;
             ModelStats after = ModelStats.of(small, shape);
             // fine-tuning on the driver: the pruned network's trainer, as LocalTrainer runs it
-            double[] tune = Throughput.train(List.of(kernels.trainer(small, cfg.train().weightDecay())), shape, classes,
+            double[] tune = Throughput.train(List.of(kernels.trainer(small, cfg.train())), shape, classes,
                     cfg.finetune().batchSize(), 0, steps, 1);
             pruned.addObject().put("ratio", ratio).put("prune_seconds", pruneSeconds)
                     .put("channels_removed", cut.removedChannels())

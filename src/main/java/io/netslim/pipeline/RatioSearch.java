@@ -331,7 +331,7 @@ public final class RatioSearch {
         long t0 = System.nanoTime();
         ComputationGraph pruned = Pruner.of(cfg.prune()).prune(sparse, deps, ratio, "the chosen candidate").pruned();
         LocalTrainer.fit("search fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
-                cfg.finetune().epochs(), cfg.finetune().lr(), cfg.train().weightDecay(),
+                cfg.finetune().epochs(), cfg.finetune().lr(), cfg.train(),
                 TrainingKernels.here(cfg.train().kernels()).kernels(),
                 EpochListener.NONE);
         double acc = Accuracy.of(pruned, data.testBatches(cfg.evalBatchSize()));

@@ -81,7 +81,7 @@ public final class RatioSweep {
                         String.format("%.4f", acc), stats.params());
                 if (tuned != null) {
                     LocalTrainer.fit("sweep fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(),
-                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(), cfg.train().weightDecay(),
+                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(), cfg.train(),
                             TrainingKernels.here(cfg.train().kernels()).kernels(), EpochListener.NONE);
                     point(tuned, ratio, Accuracy.of(pruned, test), stats, full);
                 }

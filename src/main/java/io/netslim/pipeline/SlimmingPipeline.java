@@ -295,7 +295,7 @@ public final class SlimmingPipeline {
             TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
             LOG.info("{}fine-tuning kernels: {}", label, kernels);
             double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
-                    cfg.finetune().lr(), cfg.train().weightDecay(), kernels.kernels(),
+                    cfg.finetune().lr(), cfg.train(), kernels.kernels(),
                     (m, net) -> onEpoch(m.as(Stage.FINETUNE.step), net));
             double acc = Accuracy.of(pruned, test);
             ObjectNode stage = report.stage(Stage.FINETUNE.result, acc, seconds(t0)).put("train_images_per_s", rate);

@@ -46,9 +46,19 @@ public final class SparsityPenalty {
         });
     }
 
-    /** A copy of {@code conf} with stock DL4J layers only (penalty and training-time layers alike). */
+    /**
+     * A copy of {@code conf} with stock DL4J layers and updaters only (penalty and training-time layers alike;
+     * plain momentum as DL4J's Nesterov updater), so that plain DL4J loads the saved model.
+     */
     public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
-        return LayerSwap.replace(conf, LayerSwap::stock);
+        return LayerSwap.replace(conf, layer -> {
+            org.deeplearning4j.nn.conf.layers.Layer stock = LayerSwap.stock(layer);
+            if (stock instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base
+                    && base.getIUpdater() instanceof io.netslim.model.Momentum m) {
+                base.setIUpdater(m.stock());
+            }
+            return stock;
+        });
     }
 
     /** The same network with stock layers only, sharing no state with {@code graph}. */

@@ -1,5 +1,6 @@
 package io.netslim.train;
 
+import io.netslim.config.JobConfig;
 import io.netslim.data.ImageBatches;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -19,11 +20,11 @@ public final class LocalTrainer {
      * ({@link TrainingKernels#trainer}); returns images/s.
      */
     public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
-                             double weightDecay, TrainingKernels kernels, EpochListener listener) {
+                             JobConfig.TrainConfig train, TrainingKernels kernels, EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
-        ComputationGraph net = kernels.trainer(graph, weightDecay);
+        ComputationGraph net = kernels.trainer(graph, train);
         // The step schedule counts this stage's iterations from 0, whatever the network went through before (a
         // sparse model arrives with sparsity training's count, which would start it at the last step's lr).
         net.getConfiguration().setIterationCount(0);

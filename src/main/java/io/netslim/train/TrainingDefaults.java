@@ -1,5 +1,6 @@
 package io.netslim.train;
 
+import io.netslim.model.Momentum;
 import io.netslim.config.JobConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;

@@ -1,6 +1,8 @@
 package io.netslim.train;
 
 import io.netslim.config.ConfigException;
+import io.netslim.config.JobConfig;
+import io.netslim.model.Retraining;
 import io.netslim.cpu.FastBatchNormalization;
 import io.netslim.model.layers.LayerSwap;
 import io.netslim.cpu.TrainingLayers;
@@ -99,11 +101,12 @@ public enum TrainingKernels {
     /**
      * A twin of {@code stock} (stock layers, perhaps the penalty) that shares its parameter array, so that fitting
      * the twin trains {@code stock} in place, with these kernels (its own optimiser state, learning rate and
-     * listeners), its BatchNorms' gamma and beta decayed by {@code weightDecay} as in sparsity training.
+     * listeners) and the optimiser of {@code train} (updater, weight decay; a saved model carries a stock
+     * updater), its BatchNorms' gamma and beta decayed as in sparsity training.
      */
-    public ComputationGraph trainer(ComputationGraph stock, double weightDecay) {
-        ComputationGraphConfiguration conf = forTraining(
-                SparsityPenalty.withBatchNormDecay(stock.getConfiguration().clone(), weightDecay));
+    public ComputationGraph trainer(ComputationGraph stock, JobConfig.TrainConfig train) {
+        ComputationGraphConfiguration conf = forTraining(SparsityPenalty.withBatchNormDecay(
+                Retraining.apply(stock.getConfiguration().clone(), TrainingDefaults.sgd(train)), train.weightDecay()));
         ComputationGraph twin = new ComputationGraph(conf);
         twin.init(stock.params(), false);
         return twin;

@@ -34,7 +34,7 @@ class StartModelTest {
         // netslim's optimiser on every layer, whatever the zip had
         BaseLayer conv = (BaseLayer) same.getLayer("s1_b0_conv1").conf().getLayer();
         assertEquals(0.02, conv.getIUpdater().getLearningRate(0, 0), 1e-12);
-        assertEquals(io.netslim.train.Momentum.class, conv.getIUpdater().getClass());
+        assertEquals(io.netslim.model.Momentum.class, conv.getIUpdater().getClass());
 
         ComputationGraph three = StartModel.load(config(zip, 3, "0.1"), shape, new Configuration());
         OutputLayer fc = (OutputLayer) three.getLayer("fc").conf().getLayer();

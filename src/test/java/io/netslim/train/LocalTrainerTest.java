@@ -26,8 +26,8 @@ class LocalTrainerTest {
         assertEquals(fresh.params(), trained.params());
 
         double[] before = fresh.params().dup().toDoubleVector();
-        LocalTrainer.fit("test", fresh, batches(), 1, 0.05, 1e-4, TrainingKernels.PORTABLE, EpochListener.NONE);
-        LocalTrainer.fit("test", trained, batches(), 1, 0.05, 1e-4, TrainingKernels.PORTABLE, EpochListener.NONE);
+        LocalTrainer.fit("test", fresh, batches(), 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE);
+        LocalTrainer.fit("test", trained, batches(), 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE);
         assertNotEquals(before[0], fresh.params().getDouble(0), "the step did not move the weights");
         // the same steps at the same rates: identical weights (an lr / 100 start would move them 100x less)
         assertEquals(fresh.params(), trained.params());
@@ -37,7 +37,7 @@ class LocalTrainerTest {
     void fineTuningDecaysBatchNormGammaAndBetaAsSparsityTrainingDoes() {
         ComputationGraph stock = TestNets.preResNet(8, 28, 5);
         for (TrainingKernels kernels : TrainingKernels.values()) {
-            ComputationGraph twin = kernels.trainer(stock, 1e-4);
+            ComputationGraph twin = kernels.trainer(stock, TestNets.config().train());
             int batchNorms = 0;
             for (org.deeplearning4j.nn.api.Layer l : twin.getLayers()) {
                 if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {

@@ -1,5 +1,6 @@
 package io.netslim.train;
 
+import io.netslim.model.Momentum;
 import io.netslim.TestNets;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;

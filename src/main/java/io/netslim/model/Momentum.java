@@ -1,4 +1,4 @@
-package io.netslim.train;
+package io.netslim.model;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.GradientUpdater;
@@ -28,6 +28,18 @@ public final class Momentum implements IUpdater {
 
     public double getMomentum() {
         return momentum;
+    }
+
+    /**
+     * DL4J's nearest stock updater (Nesterov's, same rate and momentum), for saved models: a zip must load in plain
+     * DL4J, which has no plain momentum; netslim gives every network it trains its configured updater again.
+     */
+    public IUpdater stock() {
+        org.nd4j.linalg.learning.config.Nesterovs n = new org.nd4j.linalg.learning.config.Nesterovs(learningRate, momentum);
+        if (learningRateSchedule != null) {
+            n.setLearningRateSchedule(learningRateSchedule.clone());
+        }
+        return n;
     }
 
     @Override
