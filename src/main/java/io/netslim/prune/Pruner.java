@@ -4,7 +4,7 @@ import io.netslim.config.JobConfig;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
- * Network Slimming's prune step, the one sequence every caller uses (pipeline, sweep, benchmarks): the
+ * Network Slimming's prune step, the one sequence every caller uses (pipeline, sweep, search, benchmarks): the
  * dependency graph of the network, channel scores by the configured importance, the global threshold's plan,
  * and the surgery that builds the smaller dense network.
  */
@@ -41,8 +41,8 @@ public final class Pruner {
     }
 
     /**
-     * Prunes {@code graph} (left unchanged) at {@code ratio} of its prunable channels, or to the budget. A network without any
-     * prunable group (e.g. one still holding training-time layers) is an error naming {@code model}.
+     * Prunes {@code graph} (left unchanged) at {@code ratio} of its prunable channels, or to the budget. A network
+     * without any prunable group (e.g. one still holding training-time layers) is an error naming {@code model}.
      */
     public Result prune(ComputationGraph graph, double ratio, String model) {
         return prune(graph, dependencies(graph), ratio, model);
