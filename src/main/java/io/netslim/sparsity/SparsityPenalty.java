@@ -51,14 +51,7 @@ public final class SparsityPenalty {
      * plain momentum as DL4J's Nesterov updater), so that plain DL4J loads the saved model.
      */
     public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
-        return LayerSwap.replace(conf, layer -> {
-            org.deeplearning4j.nn.conf.layers.Layer stock = LayerSwap.stock(layer);
-            if (stock instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base
-                    && base.getIUpdater() instanceof io.netslim.model.Momentum m) {
-                base.setIUpdater(m.stock());
-            }
-            return stock;
-        });
+        return LayerSwap.replace(conf, LayerSwap::stock);
     }
 
     /** The same network with stock layers only, sharing no state with {@code graph}. */

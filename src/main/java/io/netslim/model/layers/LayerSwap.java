@@ -28,10 +28,24 @@ public final class LayerSwap {
 
     /**
      * {@code layer} as the stock layer it extends: a netslim subclass (training-time layers, the sparsity penalty)
-     * becomes its nearest superclass outside netslim with every field kept; any other layer stays as it is. Names
+     * becomes its nearest superclass outside netslim with every field kept, netslim's plain-momentum updater DL4J's
+     * Nesterov one (so plain DL4J loads a saved model); any other layer stays as it is. Names
      * no netslim layer class, so that stripping loads none of them.
      */
     public static Layer stock(Layer layer) {
+        Layer stock = stockLayer(layer);
+        // netslim's own updater (plain momentum) as DL4J's nearest, on a copy: a saved model loads in plain DL4J
+        if (stock instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base
+                && base.getIUpdater() instanceof io.netslim.model.Momentum m) {
+            org.deeplearning4j.nn.conf.layers.BaseLayer copy = stock == layer
+                    ? (org.deeplearning4j.nn.conf.layers.BaseLayer) layer.clone() : base;
+            copy.setIUpdater(m.stock());
+            return copy;
+        }
+        return stock;
+    }
+
+    private static Layer stockLayer(Layer layer) {
         if (!isNetslim(layer.getClass())) {
             return layer;
         }
