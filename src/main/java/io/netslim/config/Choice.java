@@ -2,8 +2,10 @@ package io.netslim.config;
 
 /** A config choice spelled as an enum: its value as written in the config file. */
 public interface Choice {
-    /** The value as written in the config ({@code data.format = idx}). */
-    String key();
+    /** The value as written in the config ({@code data.format = idx}): the constant's name in lower case. */
+    default String key() {
+        return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
+    }
 
     /** The constant of {@code type} written {@code key}, or null. */
     static <E extends Enum<E> & Choice> E parse(Class<E> type, String key) {

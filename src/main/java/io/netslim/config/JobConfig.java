@@ -29,32 +29,12 @@ public record JobConfig(
 
     /** {@code data.format}: how the dataset is stored. */
     public enum DataFormat implements Choice {
-        IDX, CIFAR, FOLDER, SHARDS;
-
-        @Override
-        public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        @Override
-        public String toString() {
-            return key();
-        }
+        IDX, CIFAR, FOLDER, SHARDS
     }
 
     /** {@code prune.channel-selection}: whether channels that other layers read are pruned through a selection. */
     public enum ChannelSelection implements Choice {
-        AUTO, TRUE, FALSE;
-
-        @Override
-        public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-
-        @Override
-        public String toString() {
-            return key();
-        }
+        AUTO, TRUE, FALSE
     }
 
     /**

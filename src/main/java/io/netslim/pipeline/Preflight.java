@@ -87,7 +87,7 @@ public final class Preflight {
             throw new ConfigException(model + ": nothing to prune: the network has no BatchNorm to score channels by");
         }
         List<String> problems = new ArrayList<>();
-        problems.add(model + ": nothing to prune with prune.channel-selection = " + cfg.prune().channelSelection()
+        problems.add(model + ": nothing to prune with prune.channel-selection = " + cfg.prune().channelSelection().key()
                 + "; no BatchNorm's channels can be removed:");
         deps.coupled().forEach((bn, why) -> problems.add("  " + bn + ": " + why));
         throw new ConfigException(problems);

@@ -52,7 +52,7 @@ public final class Pruner {
     public Result prune(ComputationGraph graph, DependencyGraph deps, double ratio, String model) {
         if (deps.groups().isEmpty()) {
             throw new IllegalStateException(model + ": no prunable channel group (prune.channel-selection = "
-                    + cfg.channelSelection() + "); nothing would be pruned");
+                    + cfg.channelSelection().key() + "); nothing would be pruned");
         }
         GlobalThreshold rules = GlobalThreshold.of(cfg, ratio);
         PruneBudget.Result met = budget == null ? null : budget.plan(graph, deps, importance, rules);
