@@ -67,16 +67,22 @@ class OnnxExportTest {
         fashion = r.batch(r.order(null), 0, r.size(), Augmentation.NONE, Normalization.NONE, null).getFeatures();
     }
 
-    /** A family's network with random batch-norm statistics, pruned as {@code pruning} says (none, inside, selection). */
+    /**
+     * A family's network with random batch-norm statistics, pruned as {@code pruning} says: none, inside (block
+     * channels only), selection (also through channel selections) or trunk (post-activation ResNet: also its coupled
+     * trunk groups, at a ratio high enough that they lose channels too, since their summed |gamma| score higher).
+     */
     static ComputationGraph model(String arch, int depth, String pruning) {
         ComputationGraph g = TestNets.model(arch, depth, SHAPE, 3);
         TestNets.randomiseBatchNorms(g, 5);
         if (pruning.equals("none")) {
             return g;
         }
-        JobConfig cfg = TestNets.config("prune.channel-selection=" + pruning.equals("selection"));
-        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), pruning.equals("selection"));
-        PrunePlan plan = GlobalThreshold.of(cfg.prune(), 0.5).plan(g, deps, new BnScaleImportance());
+        boolean wide = pruning.equals("selection") || pruning.equals("trunk");
+        JobConfig cfg = TestNets.config("prune.channel-selection=" + wide);
+        DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), wide);
+        double ratio = pruning.equals("trunk") ? 0.8 : 0.5;
+        PrunePlan plan = GlobalThreshold.of(cfg.prune(), ratio).plan(g, deps, new BnScaleImportance());
         ComputationGraph pruned = NetworkSurgeon.prune(g, deps, plan);
         assertTrue(pruned.numParams() < g.numParams(), arch + " " + pruning + ": nothing pruned");
         return pruned;
@@ -86,9 +92,16 @@ class OnnxExportTest {
     @CsvSource({"preresnet-basic,8,none", "preresnet-basic,8,inside", "preresnet-basic,8,selection",
             "preresnet-bottleneck,11,none", "preresnet-bottleneck,11,inside", "preresnet-bottleneck,11,selection",
             "vgg,11,none", "vgg,11,inside", "densenet,10,none", "densenet,10,selection", "resnet,18,none",
-            "resnet,18,inside", "vgg-bn,11,none", "vgg-bn,11,inside"})
+            "resnet,18,inside", "resnet,18,trunk", "vgg-bn,11,none", "vgg-bn,11,inside"})
     void onnxRuntimeMatchesDl4jOnRandomAndRealImages(String arch, int depth, String pruning) {
         ComputationGraph graph = model(arch, depth, pruning);
+        if (pruning.equals("trunk")) {
+            // the stem conv and the three projections produce the four stage trunks: narrower than 64+128+256+512
+            var stats = io.netslim.metrics.ModelStats.of(graph, SHAPE);
+            long trunks = java.util.stream.Stream.of("conv1", "layer2_0_down", "layer3_0_down", "layer4_0_down")
+                    .mapToLong(l -> stats.layer(l).channelsOut()).sum();
+            assertTrue(trunks < 960, "resnet trunk channels after pruning: " + trunks);
+        }
         Onnx.ModelProto proto = OnnxExporter.export(graph, SHAPE, Normalization.NONE);
         assertEquals(OnnxExporter.OPSET, proto.getOpsetImport(0).getVersion());
         assertEquals("batch", proto.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
