@@ -1,8 +1,12 @@
 package io.netslim.pipeline;
 
+import io.netslim.LogLines;
+import io.netslim.TestHdfs;
 import io.netslim.TestNets;
 import io.netslim.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -41,6 +45,31 @@ class StartModelTest {
         assertEquals(3, fc.getNOut());
         assertEquals(saved.getLayer("s3_b0_conv2").params(), three.getLayer("s3_b0_conv2").params());
         assertEquals(saved.numParams() - 7 * 65, three.numParams());
+    }
+
+    /** model.init on HDFS (any Hadoop FS), and the log says model.arch is ignored and the output layer replaced. */
+    @Test
+    void loadsFromHdfsAndLogsWhatItIgnoresAndReplaces() throws Exception {
+        ComputationGraph saved = TestNets.model("preresnet", 8, new long[] {3, 16, 16}, 4);
+        MiniDFSCluster hdfs = TestHdfs.start(tmp.resolve("hdfs"));
+        try (LogLines log = new LogLines(StartModel.class)) {
+            FileSystem fs = hdfs.getFileSystem();
+            org.apache.hadoop.fs.Path zip = new org.apache.hadoop.fs.Path("/models/pretrained.zip");
+            try (var out = fs.create(zip)) {
+                ModelSerializer.writeModel(saved, out, false);
+            }
+            String uri = fs.makeQualified(zip).toString();
+            var cfg = TestNets.config("model.init=\"" + uri + "\"", "model.classes=3", "model.arch=vgg", "model.depth=11");
+            ComputationGraph three = StartModel.load(cfg, new long[] {3, 16, 16}, hdfs.getConfiguration(0));
+            assertEquals(saved.getLayer("s3_b0_conv2").params(), three.getLayer("s3_b0_conv2").params());
+            assertEquals(3, ((OutputLayer) three.getLayer("fc").conf().getLayer()).getNOut());
+            String lines = log.text();
+            assertTrue(lines.contains("model.init = " + uri + ": starting from its architecture and weights")
+                    && lines.contains("model.arch 'vgg' and model.depth are ignored"), lines);
+            assertTrue(lines.contains("output layer fc has 10 classes, the data 3: replaced"), lines);
+        } finally {
+            hdfs.shutdown();
+        }
     }
 
     @Test
