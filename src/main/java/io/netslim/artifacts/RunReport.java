@@ -166,6 +166,14 @@ public final class RunReport {
                     .put("achieved", achieved);
         }
 
+        /**
+         * Records the channel multiple every pruned layer kept ({@code prune.channel_multiple}: value, configured,
+         * reason); call after {@link #prune}.
+         */
+        public void channelMultiple(ObjectNode multiple) {
+            ((ObjectNode) node.get("prune")).set("channel_multiple", multiple);
+        }
+
         /** Records the pruning decision. */
         public void prune(double ratio, double threshold, int channelsRemoved, int channelsPrunable,
                           List<String> notes) {

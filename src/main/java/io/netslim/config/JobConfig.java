@@ -86,12 +86,31 @@ public record JobConfig(
 
     /**
      * Channel pruning: by {@code ratio}, or to a budget ({@code keepFlops} or {@code keepParams}, fractions of the
-     * unpruned network; 0 = off). At most one of the three is non-zero.
+     * unpruned network; 0 = off). At most one of the three is non-zero. {@code channelMultiple} is
+     * {@link #AUTO_MULTIPLE} for {@code prune.channel-multiple = auto} until the job resolves it for the machine
+     * that prunes ({@link #withChannelMultiple}).
      */
     public record PruneConfig(double ratio, int minChannels, ChannelSelection channelSelection,
                               double maxLayerRatio,
                               int channelMultiple, double keepFlops, double keepParams, String importance)
             implements Serializable {
+        /** {@code prune.channel-multiple = auto}, not yet resolved to a channel count. */
+        public static final int AUTO_MULTIPLE = 0;
+
+        /** Whether {@code prune.channel-multiple} is {@code auto} and still to be resolved. */
+        public boolean channelMultipleAuto() {
+            return channelMultiple == AUTO_MULTIPLE;
+        }
+
+        /** The same rules with {@code prune.channel-multiple} resolved to {@code multiple} (>= 1). */
+        public PruneConfig withChannelMultiple(int multiple) {
+            if (multiple < 1) {
+                throw new IllegalArgumentException("channel multiple " + multiple + " < 1");
+            }
+            return new PruneConfig(ratio, minChannels, channelSelection, maxLayerRatio, multiple, keepFlops,
+                    keepParams, importance);
+        }
+
         /** The budget key in effect ({@code prune.keep-flops} or {@code prune.keep-params}), or null for the ratio. */
         public String budgetKey() {
             return keepFlops > 0 ? "prune.keep-flops" : keepParams > 0 ? "prune.keep-params" : null;
@@ -104,6 +123,12 @@ public record JobConfig(
 
     /** Spark master, application name and pass-through properties. */
     public record SparkSettings(String master, String appName, Map<String, String> conf) implements Serializable {
+    }
+
+    /** The same job with other pruning rules ({@code prune.*}; e.g. the channel multiple resolved). */
+    public JobConfig withPrune(PruneConfig p) {
+        return new JobConfig(data, model, sparsityLambda, train, p, finetune, passes, evalBatchSize, monitorImages,
+                spark, output, exportOnnx, rendered);
     }
 
     /** Reads and validates every key, reporting all problems at once. */
@@ -151,7 +176,7 @@ public record JobConfig(
                 r.intAtLeast("prune.min-channels", 1),
                 r.choice("prune.channel-selection", ChannelSelection.class, ChannelSelection.AUTO),
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
-                r.intAtLeast("prune.channel-multiple", 1),
+                r.positiveIntOrAuto("prune.channel-multiple", PruneConfig.AUTO_MULTIPLE),
                 r.doubleIn("prune.keep-flops", 0.0, true, 1.0),
                 r.doubleIn("prune.keep-params", 0.0, true, 1.0),
                 r.string("prune.importance"));
@@ -278,6 +303,33 @@ public record JobConfig(
             }
             problems.add(key + " = '" + v + "': expected CxHxW with positive integers, e.g. 3x32x32");
             return null;
+        }
+
+        /** A positive integer, or {@code auto} (read as {@code auto}); a problem for anything else. */
+        int positiveIntOrAuto(String key, int auto) {
+            String expected = "a positive integer or auto";
+            ConfigValue v = read(key, () -> c.getValue(key), null, expected);
+            if (v == null) {
+                return 1;
+            }
+            Object raw = v.unwrapped();
+            if ("auto".equals(raw)) {
+                return auto;
+            }
+            if (raw instanceof Number || raw instanceof String) {
+                try {
+                    long n = raw instanceof Number num && num.doubleValue() == num.longValue() ? num.longValue()
+                            : Long.parseLong(raw.toString().trim());
+                    if (n >= 1 && n <= Integer.MAX_VALUE) {
+                        return (int) n;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+            }
+            problems.add(key + " = '" + v.render(ConfigRenderOptions.concise()) + "': expected " + expected
+                    + " (a channel count such as 8, or auto for this machine's convolution block)");
+            return 1;
         }
 
         int intAtLeast(String key, int min) {

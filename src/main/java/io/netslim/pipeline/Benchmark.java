@@ -32,6 +32,7 @@ public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SPARK_IMAGES = 2560;
     private final JobConfig cfg;
+    private final ChannelMultiple multiple;
     private final int runs;
     private final double warmupSeconds;
     private final boolean inferenceOnly;
@@ -46,7 +47,8 @@ public final class Benchmark {
 
     /** @param inferenceOnly only the pruning and inference figures (no training, Spark or GEMM) */
     public Benchmark(JobConfig cfg, int runs, double warmupSeconds, boolean inferenceOnly) {
-        this.cfg = cfg;
+        this.multiple = ChannelMultiple.of(cfg.prune());
+        this.cfg = multiple.applyTo(cfg);
         this.runs = runs;
         this.warmupSeconds = warmupSeconds;
         this.inferenceOnly = inferenceOnly;
@@ -106,7 +108,8 @@ public final class Benchmark {
                 .pruned();
         out.put("prune_seconds", (System.nanoTime() - t0) / 1e9);
         out.put("prune_ratio", cfg.prune().ratio());
-        out.put("channel_multiple", cfg.prune().channelMultiple());
+        out.put("channel_multiple", multiple.multiple());
+        out.put("channel_multiple_reason", multiple.reason());
         // unpruned and pruned alternate pass by pass: the speed-up is a ratio of two noisy figures
         List<ComputationGraph> both = List.of(plain, pruned);
         double[] ms1 = Latency.alternating(both, shape, 1, 5, 10 * Math.max(3, runs));

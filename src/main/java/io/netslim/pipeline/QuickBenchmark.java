@@ -30,7 +30,7 @@ public final class QuickBenchmark {
     private final List<Double> ratios;
 
     public QuickBenchmark(JobConfig cfg, int runs, int steps, double warmupSeconds, List<Double> ratios) {
-        this.cfg = cfg;
+        this.cfg = ChannelMultiple.resolved(cfg);
         this.runs = runs;
         this.steps = steps;
         this.warmupSeconds = warmupSeconds;
@@ -66,6 +66,7 @@ public final class QuickBenchmark {
         Pruner pruner = Pruner.of(cfg.prune());
         DependencyGraph deps = pruner.dependencies(plain);
         out.put("channel_selection", cfg.prune().channelSelection().key());
+        out.put("channel_multiple", cfg.prune().channelMultiple());
         out.put("groups", deps.groups().size());
         ArrayNode pruned = out.putArray("pruned");
         for (double ratio : ratios) {

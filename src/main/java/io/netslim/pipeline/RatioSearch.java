@@ -100,7 +100,7 @@ public final class RatioSearch {
         if (!store.exists(RunLedger.SUCCESS)) {
             throw new ConfigException("search: " + store.uri() + " is not a finished run (no _SUCCESS)");
         }
-        JobConfig cfg = runConfig(store, o.sparkSets());
+        JobConfig cfg = ChannelMultiple.resolved(runConfig(store, o.sparkSets()));
         if (cfg.data().validation() <= 0) {
             throw new ConfigException("search: the run in " + store.uri() + " has no validation split "
                     + "(data.validation = 0), and a search judges candidates on records the sparse model never trained "

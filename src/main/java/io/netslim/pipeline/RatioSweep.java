@@ -49,8 +49,8 @@ public final class RatioSweep {
         if (!store.exists(RunLedger.SUCCESS)) {
             throw new ConfigException("sweep: " + store.uri() + " is not a finished run (no _SUCCESS)");
         }
-        JobConfig cfg = JobConfig.from(ConfigLoader.stored(
-                JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString()));
+        JobConfig cfg = ChannelMultiple.resolved(JobConfig.from(ConfigLoader.stored(
+                JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString())));
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));
         ImageBatches test = data.testBatches(cfg.evalBatchSize());

@@ -56,6 +56,8 @@ public final class SlimmingPipeline {
     public static final String REPORT = ReportRenderer.REPORT;
 
     private final JobConfig cfg;
+    /** prune.channel-multiple as this run applies it (auto resolved on this driver). */
+    private final ChannelMultiple channelMultiple;
     private final boolean overwrite;
     private final Stage until;
     private ArtifactStore store;
@@ -73,7 +75,8 @@ public final class SlimmingPipeline {
 
     /** A pipeline that stops after stage {@code until} of the last pass (null: runs to the end). */
     public SlimmingPipeline(JobConfig cfg, boolean overwrite, Stage until) {
-        this.cfg = cfg;
+        this.channelMultiple = ChannelMultiple.of(cfg.prune());
+        this.cfg = channelMultiple.applyTo(cfg);
         this.overwrite = overwrite;
         this.until = until;
     }
@@ -255,6 +258,7 @@ public final class SlimmingPipeline {
             report.stage(Stage.PRUNE.result, acc, pruneSeconds);
             int prunable = cut.prunableChannels();
             report.prune(plan.ratio(), plan.threshold(), cut.removedChannels(), prunable, plan.notes());
+            report.channelMultiple(channelMultiple.json());
             PruneBudget.Result budget = cut.budget();
             if (budget != null) {
                 report.target(budget.key(), budget.target(), budget.achieved());

@@ -17,7 +17,7 @@ import java.util.stream.IntStream;
  * {@code maxLayerRatio} of its channels (the paper's per-layer cap for multi-pass slimming). With a
  * {@code channelMultiple} above 1, each group keeps a multiple of it (its best ones, rounding up, never more than
  * it has): oneDNN computes convolutions in blocks of 8 channels on AVX2 (16 on AVX-512), so a layer cut from
- * 16 to 11 channels costs as much time as one of 16.
+ * 16 to 11 channels costs as much time as one of 16 ({@code io.netslim.cpu.ConvolutionBlock} finds the block).
  */
 public final class GlobalThreshold {
     private final double ratio;
@@ -33,8 +33,15 @@ public final class GlobalThreshold {
         this(ratio, minChannels, maxLayerRatio, 1);
     }
 
-    /** The job's pruning rule ({@code prune.*}) at the given ratio. */
+    /**
+     * The job's pruning rule ({@code prune.*}) at the given ratio; {@code prune.channel-multiple = auto} must have
+     * been resolved ({@link JobConfig.PruneConfig#withChannelMultiple}).
+     */
     public static GlobalThreshold of(JobConfig.PruneConfig p, double ratio) {
+        if (p.channelMultipleAuto()) {
+            throw new IllegalStateException("prune.channel-multiple = auto was not resolved to a channel count "
+                    + "before pruning");
+        }
         return new GlobalThreshold(ratio, p.minChannels(), p.maxLayerRatio(), p.channelMultiple());
     }
 

@@ -50,6 +50,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void channelMultipleIsACountOrAuto() {
+        assertEquals(1, TestNets.config().prune().channelMultiple(), "reference.conf: the paper's rule");
+        assertEquals(16, TestNets.config("prune.channel-multiple=16").prune().channelMultiple());
+        assertEquals(8, TestNets.config("prune.channel-multiple=\"8\"").prune().channelMultiple());
+        JobConfig.PruneConfig auto = TestNets.config("prune.channel-multiple=auto").prune();
+        assertTrue(auto.channelMultipleAuto());
+        // config resolves nothing: auto stays auto until the job asks the machine
+        assertEquals(8, auto.withChannelMultiple(8).channelMultiple());
+        assertTrue(!auto.withChannelMultiple(8).channelMultipleAuto());
+        assertThrows(IllegalArgumentException.class, () -> auto.withChannelMultiple(0));
+
+        for (String bad : List.of("0", "-8", "8.5", "AUTO", "fast", "[8]")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> TestNets.config("prune.channel-multiple=" + bad), bad);
+            assertEquals(1, e.problems().size(), e.getMessage());
+            assertTrue(e.getMessage().contains("prune.channel-multiple = ") && e.getMessage().contains(bad)
+                    && e.getMessage().contains("expected a positive integer or auto"), e.getMessage());
+        }
+    }
+
+    @Test
     void missingConfigFileIsReported() {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.load(new File("/nonexistent/job.conf"), List.of()));

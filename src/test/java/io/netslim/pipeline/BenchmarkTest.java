@@ -37,6 +37,7 @@ class BenchmarkTest {
         assertTrue(r.at("/onnxruntime/onnx_bytes/pruned").asLong() < r.at("/onnxruntime/onnx_bytes/unpruned").asLong(),
                 "the pruned model's ONNX file is smaller");
         assertTrue(r.get("flops_ratio").asDouble() < 1, "pruning at prune.ratio must cut FLOPs");
+        assertTrue(r.get("channel_multiple_reason").asText().contains("prune.channel-multiple = 1"), r.toString());
         // the figures are consistent with one another
         assertEquals(0.4, r.get("prune_ratio").asDouble(), 1e-12);
         assertEquals(r.at("/infer_images_per_s/pruned/batch_256").asDouble()

@@ -85,6 +85,8 @@ class EndToEndTest {
         assertTrue(report.at("/params/after").asLong() < report.at("/params/before").asLong());
         assertTrue(report.at("/flops/after").asLong() < report.at("/flops/before").asLong());
         assertEquals(0.4, report.at("/prune/ratio").asDouble(), 1e-12);
+        assertEquals(1, report.at("/prune/channel_multiple/value").asInt(-1), report.get("prune").toString());
+        assertEquals("1", report.at("/prune/channel_multiple/configured").asText());
         assertEquals(4000, report.at("/config/data/limit-train").asInt());
         JsonNode layers = report.get("layers");
         assertTrue(layers.size() > 0);
