@@ -26,6 +26,9 @@ else
   netslim_jar="${NETSLIM_JAR:-$(ls "$netslim_root"/target/netslim-*-cluster.jar 2>/dev/null | head -1 || true)}"
   native_flags="-Dorg.bytedeco.javacpp.platform.extension=-onednn-avx2 -Dorg.eclipse.deeplearning4j.helpers.disable=false"
 fi
+# DL4J's Spark statistics (train.averaging-frequency = auto measures rounds with them) on the system clock:
+# their default clock asks an internet NTP server and fails without one.
+native_flags="$native_flags -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
 if [ -z "$netslim_jar" ]; then
   echo "netslim: no cluster jar in $netslim_root/target: build it with" \
     "'mvn -B package -DskipTests$([ "$gpus" -gt 0 ] && echo ' -Pcuda')', or set NETSLIM_JAR" >&2

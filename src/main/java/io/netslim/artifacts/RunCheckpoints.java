@@ -15,8 +15,8 @@ import java.util.Optional;
 
 /**
  * Checkpoints of sparsity training under {@code <output>/_checkpoints/<scope>/}: each one a folder with
- * {@code model.zip} (network and updater state) and then {@code state.json} (the position to continue from
- * and the model's SHA-256), written last so a checkpoint counts only when complete. The newest two are kept.
+ * {@code model.zip} (network and updater state) and then {@code state.json} (the position to continue from,
+ * the averaging frequency its chunks were cut at, and the model's SHA-256), written last so a checkpoint counts only when complete. The newest two are kept.
  */
 public final class RunCheckpoints implements CheckpointStore {
     private static final Logger LOG = LoggerFactory.getLogger(RunCheckpoints.class);
@@ -37,7 +37,10 @@ public final class RunCheckpoints implements CheckpointStore {
         store.writeModel(model, net, true);
         // The data order and augmentation of an epoch derive from train.seed and the epoch, so (epoch, chunk)
         // is the whole random state needed to continue identically; the iteration count is in the model.
+        // The averaging frequency is recorded because auto chooses it from timings: a resumed run cuts its
+        // chunks at the same one.
         String state = JSON.createObjectNode().put("epoch", next.epoch()).put("chunk", next.chunk())
+                .put("averaging_frequency", next.averagingFrequency())
                 .put("iteration", net.getConfiguration().getIterationCount())
                 .put("model_sha256", store.sha256(model)).toString();
         store.writeText(dir + "/" + name + "/state.json", state);
@@ -63,7 +66,8 @@ public final class RunCheckpoints implements CheckpointStore {
                 }
                 ComputationGraph net = store.readModel(base + "/model.zip", true);
                 return Optional.of(new Checkpoint(net,
-                        new TrainingPosition(state.get("epoch").asInt(), state.get("chunk").asInt()), store.uri(base)));
+                        new TrainingPosition(state.get("epoch").asInt(), state.get("chunk").asInt(),
+                        state.path("averaging_frequency").asInt(0)), store.uri(base)));
             } catch (Exception e) {
                 LOG.warn("skipping damaged checkpoint {}: {}", store.uri(base), e.getMessage());
             }

@@ -43,6 +43,12 @@ public final class BenchCommand implements Callable<Integer> {
             + "executor core), --runs timed epochs after one untimed")
     boolean read;
 
+    @Option(names = "--averaging", description = "Only measure what a parameter-averaging round of the configured "
+            + "model costs on the configured master: bytes of parameters and updater state, driver, broadcast and "
+            + "treeAggregate times, compute per minibatch (random minibatches of the model's input shape), "
+            + "--runs measured rounds after one untimed, at train.averaging-frequency (2 when auto)")
+    boolean averaging;
+
     @Option(names = "--pytorch", description = "Also run submit/bench-pytorch.py on the same model, batch and threads "
             + "and report PyTorch's training images/s and the ratio")
     boolean pytorch;
@@ -71,6 +77,12 @@ public final class BenchCommand implements Callable<Integer> {
             ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
                     ratios == null ? List.of(cfg.prune().ratio()) : ratios).run();
             System.out.println(mapper.writeValueAsString(result));
+            return ExitCodes.OK;
+        }
+        if (averaging) {
+            ObjectNode result = new io.netslim.pipeline.AveragingBenchmark(cfg, runs).run();
+            System.out.println(json ? mapper.writeValueAsString(result)
+                    : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             return ExitCodes.OK;
         }
         if (read) {

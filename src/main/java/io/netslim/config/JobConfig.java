@@ -72,11 +72,28 @@ public record JobConfig(
         }
     }
 
-    /** Distributed sparsity training ({@code kernels}: auto, cpu or portable, see TrainingKernels). */
+    /**
+     * Distributed sparsity training ({@code kernels}: auto, cpu or portable, see TrainingKernels;
+     * {@code averagingFrequency}: minibatches per worker between averages, or {@link #AUTO_AVERAGING} for
+     * {@code train.averaging-frequency = auto}, chosen by the trainer from measured costs).
+     */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, boolean nesterov, double weightDecay,
                               int averagingFrequency, int workers, long seed, int checkpointEvery,
                               String approach, String kernels, String workerScaling)
             implements Serializable {
+        /** {@code averagingFrequency} when {@code train.averaging-frequency = auto}. */
+        public static final int AUTO_AVERAGING = 0;
+
+        /** Whether the averaging frequency is chosen from measured compute and communication. */
+        public boolean autoAveraging() {
+            return averagingFrequency == AUTO_AVERAGING;
+        }
+
+        /** The same settings with averaging every {@code frequency} minibatches (or {@link #AUTO_AVERAGING}). */
+        public TrainConfig withAveragingFrequency(int frequency) {
+            return new TrainConfig(epochs, batchSize, lr, momentum, nesterov, weightDecay, frequency, workers, seed,
+                    checkpointEvery, approach, kernels, workerScaling);
+        }
         /** The same settings for {@code epochs} epochs (benchmarks time a few). */
         public TrainConfig withEpochs(int epochs) {
             return new TrainConfig(epochs, batchSize, lr, momentum, nesterov, weightDecay, averagingFrequency, workers, seed,
@@ -164,7 +181,8 @@ public record JobConfig(
                 r.doubleIn("train.momentum", 0.0, true, 1.0),
                 r.bool("train.nesterov"),
                 r.doubleIn("train.weight-decay", 0.0, true, 1.0),
-                r.intAtLeast("train.averaging-frequency", 1),
+                r.positiveIntOrAuto("train.averaging-frequency", TrainConfig.AUTO_AVERAGING,
+                        "minibatches per worker between averages such as 5, or auto to choose from measured rounds"),
                 r.intAtLeast("train.workers", 0),
                 r.longValue("train.seed"),
                 r.intAtLeast("train.checkpoint-every", 0),
@@ -176,7 +194,8 @@ public record JobConfig(
                 r.intAtLeast("prune.min-channels", 1),
                 r.choice("prune.channel-selection", ChannelSelection.class, ChannelSelection.AUTO),
                 r.doubleIn("prune.max-layer-ratio", 0.0, false, 1.0 + 1e-12),
-                r.positiveIntOrAuto("prune.channel-multiple", PruneConfig.AUTO_MULTIPLE),
+                r.positiveIntOrAuto("prune.channel-multiple", PruneConfig.AUTO_MULTIPLE,
+                        "a channel count such as 8, or auto for this machine's convolution block"),
                 r.doubleIn("prune.keep-flops", 0.0, true, 1.0),
                 r.doubleIn("prune.keep-params", 0.0, true, 1.0),
                 r.string("prune.importance"));
@@ -305,8 +324,11 @@ public record JobConfig(
             return null;
         }
 
-        /** A positive integer, or {@code auto} (read as {@code auto}); a problem for anything else. */
-        int positiveIntOrAuto(String key, int auto) {
+        /**
+         * A positive integer, or {@code auto} (read as {@code auto}); a problem for anything else, naming what
+         * is expected and {@code hint}.
+         */
+        int positiveIntOrAuto(String key, int auto, String hint) {
             String expected = "a positive integer or auto";
             ConfigValue v = read(key, () -> c.getValue(key), null, expected);
             if (v == null) {
@@ -328,7 +350,7 @@ public record JobConfig(
                 }
             }
             problems.add(key + " = '" + v.render(ConfigRenderOptions.concise()) + "': expected " + expected
-                    + " (a channel count such as 8, or auto for this machine's convolution block)");
+                    + " (" + hint + ")");
             return 1;
         }
 

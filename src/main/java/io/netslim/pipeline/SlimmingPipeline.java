@@ -235,7 +235,9 @@ public final class SlimmingPipeline {
                     .put("images", trained.images())
                     .put("training_approach", trained.approach())
                     .<ObjectNode>set("kernels", json(kernels))
-                    .set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(), data.trainCount()));
+                    .<ObjectNode>set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(),
+                            data.trainCount()))
+                    .set("averaging", trained.averaging().json());
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
             ledger.commit(scope + "/" + Stage.SPARSE.step, List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());

@@ -15,15 +15,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Data-parallel training on Spark with DL4J's parameter averaging: each epoch the executors read and
  * augment their own ranges of the data, train replicas, and the driver averages parameters and updater
- * state every {@code train.averaging-frequency} minibatches. A checkpoint is saved after every epoch and,
+ * state every {@code train.averaging-frequency} minibatches (with {@code auto}, a frequency chosen from a few
+ * measured rounds, see {@link #averaging}). A checkpoint is saved after every epoch and,
  * with {@code train.checkpoint-every}, every that many averaging rounds; training resumes from the newest.
  */
 public final class SparkTrainer {
     private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
 
+    /**
+     * Auto's probe: rounds of this many minibatches per worker (at least 2, so a round's first step, which
+     * follows the network's rebuild from the broadcast, can be told from steady ones) ...
+     */
+    static final int PROBE_FREQUENCY = 2;
+    /** ... this many of them, the first left out as warm-up (JIT, first broadcast, executor start-up). */
+    static final int PROBE_ROUNDS = 4;
+
     /** The trained network and the throughput of this run (resumed runs count only what they trained). */
     public record Result(ComputationGraph graph, long images, double seconds, String approach,
-                         WorkerScaling scaling) {
+                         WorkerScaling scaling, AveragingFrequency averaging) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
         }
@@ -35,21 +44,25 @@ public final class SparkTrainer {
     public static Result train(JavaSparkContext sc, ComputationGraph graph, ImageSource data,
                                JobConfig.TrainConfig cfg, CheckpointStore checkpoints, EpochListener listener) {
         int workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
-        long imagesPerRound = (long) workers * cfg.averagingFrequency() * cfg.batchSize();
+        TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
+        LOG.info("training approach: {}", approach);
+        var restored = checkpoints.latest();
+        AveragingFrequency averaging = averaging(sc, restored.map(CheckpointStore.Checkpoint::net).orElse(graph), data,
+                cfg, workers, approach, restored.map(c -> c.next().averagingFrequency()).orElse(0));
+        LOG.info(averaging.line());
+        int frequency = averaging.frequency();
+        long imagesPerRound = (long) workers * frequency * cfg.batchSize();
         int chunks = cfg.checkpointEvery() > 0
                 ? (int) Math.max(1, (data.trainCount() + imagesPerRound * cfg.checkpointEvery() - 1)
                         / (imagesPerRound * cfg.checkpointEvery()))
                 : 1;
-        TrainingPosition start = new TrainingPosition(0, 0);
-        var restored = checkpoints.latest();
+        TrainingPosition start = new TrainingPosition(0, 0, frequency);
         if (restored.isPresent()) {
             graph = restored.get().net();
             start = restored.get().next();
             LOG.info("resuming sparsity training from checkpoint {}: epoch {}/{}, chunk {}/{}", restored.get().name(),
                     start.epoch() + 1, cfg.epochs(), start.chunk() + 1, chunks);
         }
-        TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
-        LOG.info("training approach: {}", approach);
         StepSchedule schedule = new StepSchedule(cfg.lr());
         WorkerScaling scaling = WorkerScaling.of(cfg, workers);
         ComputationGraph net = graph;
@@ -69,7 +82,7 @@ public final class SparkTrainer {
                     // them into averaging rounds (the master's RNG) and ND4J's RNG; a resumed chunk is the same.
                     long chunkSeed = ShufflePlan.mix(ShufflePlan.mix(cfg.seed(), epoch), chunk);
                     org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(chunkSeed);
-                    master = master(cfg, workers, approach, chunkSeed);
+                    master = master(cfg.batchSize(), frequency, workers, approach, chunkSeed);
                     SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
                     net.setLearningRate(lr);
                     ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
@@ -90,8 +103,8 @@ public final class SparkTrainer {
                     String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
                     DivergenceGuard.check("sparsity training", net, score, where);
                     epochImages += batches.images();
-                    TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1)
-                            : new TrainingPosition(epoch + 1, 0);
+                    TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1, frequency)
+                            : new TrainingPosition(epoch + 1, 0, frequency);
                     checkpoints.save(net, next);
                     images += batches.images();
                     LOG.info(ProgressListener.line("sparsity training", epoch + 1, cfg.epochs(), done + images,
@@ -111,15 +124,48 @@ public final class SparkTrainer {
             approach.cleanUp(sc.hadoopConfiguration());
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(net, images, total, approach.name(), scaling);
+        return new Result(net, images, total, approach.name(), scaling, averaging);
+    }
+
+    /**
+     * The averaging frequency to train at: the configured one; with auto, the one a resumed run's checkpoint
+     * recorded ({@code stored}, 0 if none: its chunks were cut at it), else chosen from {@link #PROBE_ROUNDS}
+     * rounds of {@link #PROBE_FREQUENCY} minibatches per worker trained on a copy of {@code net}, which is
+     * discarded: training then runs exactly as with that frequency configured.
+     */
+    static AveragingFrequency averaging(JavaSparkContext sc, ComputationGraph net, ImageSource data,
+                                        JobConfig.TrainConfig cfg, int workers, TrainingApproach approach, int stored) {
+        if (!cfg.autoAveraging()) {
+            return AveragingFrequency.configured(cfg.averagingFrequency());
+        }
+        if (stored > 0) {
+            return AveragingFrequency.fromCheckpoint(stored);
+        }
+        long perRound = (long) workers * PROBE_FREQUENCY * cfg.batchSize();
+        int cap = AveragingFrequency.cap((data.trainCount() + (long) workers * cfg.batchSize() - 1)
+                / ((long) workers * cfg.batchSize()));
+        try {
+            // The first records of epoch 1's order, enough for the probe's rounds (all of them on a small set).
+            int probeChunks = (int) Math.max(1, Math.min(Integer.MAX_VALUE / workers,
+                    data.trainCount() / (perRound * PROBE_ROUNDS)));
+            ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(), 0, 0,
+                    probeChunks);
+            AveragingRound round = AveragingProbe.measure(sc, net, batches.rdd(), workers, cfg.batchSize(),
+                    PROBE_FREQUENCY, approach, ShufflePlan.mix(cfg.seed(), -1), 1);
+            return AveragingFrequency.measured(round, cap);
+        } catch (Exception e) { // DL4J's statistics failed (e.g. its NTP clock on executors): train anyway
+            LOG.warn("train.averaging-frequency = auto: measuring the first rounds failed, using {}: {}",
+                    AveragingFrequency.FALLBACK, e.toString());
+            return AveragingFrequency.fallback(e.toString());
+        }
     }
 
     /** DL4J's parameter averaging for one fit, its random split of the minibatches into rounds drawn from {@code seed}. */
-    private static ParameterAveragingTrainingMaster master(JobConfig.TrainConfig cfg, int workers,
-                                                           TrainingApproach approach, long seed) {
-        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, cfg.batchSize())
-                .batchSizePerWorker(cfg.batchSize())
-                .averagingFrequency(cfg.averagingFrequency())
+    static ParameterAveragingTrainingMaster master(int batchSize, int frequency, int workers,
+                                                   TrainingApproach approach, long seed) {
+        ParameterAveragingTrainingMaster.Builder builder = new ParameterAveragingTrainingMaster.Builder(workers, batchSize)
+                .batchSizePerWorker(batchSize)
+                .averagingFrequency(frequency)
                 .workerPrefetchNumBatches(2)
                 .saveUpdater(true)
                 .rddTrainingApproach(approach.dl4j())
