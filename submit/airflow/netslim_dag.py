@@ -24,7 +24,9 @@ OUTPUT = "hdfs:///netslim/runs/{{ ds_nodash }}"
 EXECUTOR_CORES = 4
 EXECUTOR_OFFHEAP_GB = 6
 DRIVER_OFFHEAP_GB = 8
-NATIVE_FLAGS = "-Dorg.bytedeco.javacpp.platform.extension=-onednn-avx2 -Dorg.eclipse.deeplearning4j.helpers.disable=false"
+# DL4J's Spark statistics (train.averaging-frequency = auto) on the system clock, not an internet NTP server.
+NATIVE_FLAGS = ("-Dorg.bytedeco.javacpp.platform.extension=-onednn-avx2 -Dorg.eclipse.deeplearning4j.helpers.disable=false"
+                " -Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource")
 SPARK_CONF = {
     "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
     "spark.kryo.registrator": "org.nd4j.kryo.Nd4jRegistrator",
