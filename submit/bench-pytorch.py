@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""PyTorch reference for `netslim bench --pytorch`: the same pre-activation ResNet (basic blocks,
+"""PyTorch side of `submit/bench-compare` (run it from there, not from the JVM): the same pre-activation ResNet (basic blocks,
 widths 16/32/64, BN gamma init 0.5, L1 sub-gradient on every BN gamma), batch size and thread count,
-timed the same way (median images/s of repeated runs after warm-up). Prints one JSON line.
+timed the same way (median images/s of repeated runs after warm-up). Prints one JSON line, with the
+OpenMP variables (OMP_*, KMP_*, GOMP_*) this process saw.
 With --arch resnet: torchvision's ImageNet ResNet of --depth (netslim's model.arch = resnet), same L1 term.
 Needs Debian's python3-torch (installed here when missing, as root), and python3-torchvision for --arch resnet."""
 import argparse, json, os, subprocess, sys, time
@@ -87,7 +88,9 @@ def main():
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"train_images_per_s": rates[len(rates) // 2], "runs": sorted(rates),
                       "peak_rss_mb": peak_rss_mb, "torch": torch.__version__,
-                      "threads": args.threads, "arch": args.arch, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
+                      "threads": args.threads, "environment": {k: v for k, v in sorted(os.environ.items())
+                                                             if k.startswith(("OMP_", "KMP_", "GOMP_"))},
+                      "arch": args.arch, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
 
 if __name__ == "__main__":
     main()

@@ -1,6 +1,5 @@
 package io.netslim.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
@@ -10,8 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -49,9 +46,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "--runs measured rounds after one untimed, at train.averaging-frequency (2 when auto)")
     boolean averaging;
 
-    @Option(names = "--pytorch", description = "Also run submit/bench-pytorch.py on the same model, batch and threads "
-            + "and report PyTorch's training images/s and the ratio")
-    boolean pytorch;
+    @Option(names = "--train-only", description = "Only single-node sparsity training of one graph, as a run trains: "
+            + "--runs timed runs of 10 steps after the warm-up, each run's images/s, their median and the OpenMP "
+            + "environment (one side of submit/bench-compare, which runs PyTorch in its own clean process)")
+    boolean trainOnly;
 
     @Option(names = "--quick", description = "Only single-node training, pruning at --ratios with random gammas, a few "
             + "fine-tuning steps of each pruned network and peak memory: minutes for ImageNet-sized models "
@@ -69,9 +67,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         JobConfig cfg = config.load();
         ObjectMapper mapper = new ObjectMapper();
-        if (pytorch && inferenceOnly) {
+        if (trainOnly && (inferenceOnly || quick || read || averaging)) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
-                    "--pytorch compares training speed; it cannot go with --inference-only");
+                    "--train-only cannot go with --inference-only, --quick, --read or --averaging");
         }
         if (quick) {
             ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
@@ -92,34 +90,9 @@ public final class BenchCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         Benchmark bench = new Benchmark(cfg, runs, warmupSeconds, inferenceOnly);
-        ObjectNode result = bench.run();
-        if (pytorch) {
-            JsonNode torch = runPytorch(cfg, result, bench.trainingRuns(), warmupSeconds);
-            result.set("pytorch", torch);
-            result.put("train_ratio_vs_pytorch", result.get("train_images_per_s").asDouble()
-                    / torch.get("train_images_per_s").asDouble());
-        }
+        ObjectNode result = trainOnly ? bench.trainOnly() : bench.run();
         System.out.println(json ? mapper.writeValueAsString(result)
                 : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return ExitCodes.OK;
-    }
-
-    private static JsonNode runPytorch(JobConfig cfg, JsonNode result, int runs, double warmupSeconds)
-            throws Exception {
-        File script = new File(System.getProperty("netslim.home", "."), "submit/bench-pytorch.py");
-        JsonNode shape = result.get("input_shape");
-        String arch = cfg.model().arch().equals("resnet") ? "resnet" : "preresnet";
-        List<String> cmd = List.of("/usr/bin/python3", script.getPath(), "--arch", arch,
-                "--classes", String.valueOf(cfg.model().classes()), "--depth", String.valueOf(cfg.model().depth()),
-                "--shape", shape.get(0) + "x" + shape.get(1) + "x" + shape.get(2), "--batch",
-                String.valueOf(cfg.train().batchSize()), "--threads", String.valueOf(result.get("threads").asInt()),
-                "--lambda", String.valueOf(cfg.sparsityLambda()), "--runs", String.valueOf(runs),
-                "--warmup-seconds", String.valueOf(warmupSeconds));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.waitFor() != 0) {
-            throw new IllegalStateException("PyTorch benchmark failed: " + String.join(" ", cmd));
-        }
-        return new ObjectMapper().readTree(out.lines().reduce((a, b) -> b).orElse("{}"));
     }
 }

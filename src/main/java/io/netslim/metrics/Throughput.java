@@ -22,6 +22,13 @@ public final class Throughput {
      */
     public static double[] train(List<ComputationGraph> graphs, long[] shape, int classes, int batch,
                                  double warmupSeconds, int steps, int runs) {
+        return Arrays.stream(trainRuns(graphs, shape, classes, batch, warmupSeconds, steps, runs))
+                .mapToDouble(Throughput::median).toArray();
+    }
+
+    /** Like {@link #train}, but every timed run's images/s: {@code [graph][run]}. */
+    public static double[][] trainRuns(List<ComputationGraph> graphs, long[] shape, int classes, int batch,
+                                       double warmupSeconds, int steps, int runs) {
         DataSet ds = new DataSet(Nd4j.rand(DataType.FLOAT, batch, shape[0], shape[1], shape[2]),
                 Nd4j.eye(classes).getRows(java.util.stream.IntStream.range(0, batch).map(i -> i % classes).toArray())
                         .castTo(DataType.FLOAT));
@@ -45,7 +52,7 @@ public final class Throughput {
                 rates[k][r] = (double) steps * batch / ((System.nanoTime() - t0) / 1e9);
             }
         }
-        return java.util.Arrays.stream(rates).mapToDouble(Throughput::median).toArray();
+        return rates;
     }
 
     /** Measured single-precision matrix-multiply speed of this machine through ND4J, GFLOP/s. */

@@ -31,6 +31,10 @@ import java.util.List;
 public final class Benchmark {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SPARK_IMAGES = 2560;
+    /** Training steps per timed run. */
+    private static final int TRAIN_STEPS = 10;
+    /** Environment variables that steer an OpenMP runtime (reported with every training figure). */
+    public static final java.util.regex.Pattern OPENMP_VARIABLE = java.util.regex.Pattern.compile("(OMP|KMP|GOMP)_.*");
     private final JobConfig cfg;
     private final ChannelMultiple multiple;
     private final int runs;
@@ -57,6 +61,42 @@ public final class Benchmark {
     /** Timed runs of each training graph: the two figures differ by less than the noise; at least 8 each. */
     public int trainingRuns() {
         return Math.max(8, 3 * runs);
+    }
+
+    /**
+     * Only single-node sparsity training of one graph, the way a run trains: {@code runs} timed runs of 10 steps
+     * after the warm-up, each run's images/s and their median, and the environment the JVM ran in. The side of a
+     * comparison with another framework run in its own process (submit/bench-compare).
+     */
+    public ObjectNode trainOnly() {
+        long[] shape = cfg.model().inputShape();
+        if (shape == null) {
+            shape = ImageSource.open(cfg.data().limitedTo(1), cfg.model().classes(), HadoopConf.of(cfg.spark()))
+                    .inputShape();
+        }
+        int batch = cfg.train().batchSize();
+        ObjectNode out = JSON.createObjectNode();
+        out.put("model", cfg.model().arch() + "-" + cfg.model().depth());
+        out.putArray("input_shape").add(shape[0]).add(shape[1]).add(shape[2]);
+        out.put("classes", cfg.model().classes());
+        out.put("batch_size", batch);
+        out.put("threads", Runtime.getRuntime().availableProcessors());
+        out.put("sparsity_lambda", cfg.sparsityLambda());
+        TrainingKernels k = TrainingKernels.here(cfg.train().kernels()).kernels();
+        out.put("kernels", k.id());
+        out.put("warmup_seconds", warmupSeconds);
+        out.put("steps_per_run", TRAIN_STEPS);
+        double[] rates = Throughput.trainRuns(List.of(Networks.forTraining(cfg, shape, cfg.sparsityLambda(), k)),
+                shape, cfg.model().classes(), batch, warmupSeconds, TRAIN_STEPS, runs)[0];
+        out.put("train_images_per_s", Throughput.median(rates));
+        var all = out.putArray("runs");
+        java.util.Arrays.stream(rates).sorted().forEach(all::add);
+        out.put("peak_rss_mb", peakRssMb());
+        ObjectNode env = out.putObject("environment");
+        env.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
+        System.getenv().entrySet().stream().filter(e -> OPENMP_VARIABLE.matcher(e.getKey()).matches())
+                .sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
+        return out;
     }
 
     public ObjectNode run() {
@@ -87,7 +127,7 @@ public final class Benchmark {
             double[] train = Throughput.train(List.of(Networks.forTraining(cfg, shape, cfg.sparsityLambda(), k),
                     Networks.forTraining(cfg, shape, 0, k), Networks.forTraining(cfg, shape, 0, k),
                     Networks.forTraining(cfg, shape, cfg.sparsityLambda(), k)), shape, classes, batch, warmupSeconds,
-                    10, trainingRuns());
+                    TRAIN_STEPS, trainingRuns());
             out.put("warmup_seconds", warmupSeconds);
             out.put("train_images_per_s", (train[0] + train[3]) / 2);
             out.put("train_images_per_s_lambda0", (train[1] + train[2]) / 2);
