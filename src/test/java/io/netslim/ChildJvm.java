@@ -29,15 +29,7 @@ public final class ChildJvm {
 
     /** Runs {@code io.netslim.Main args...} with its output in {@code dir}; fails after {@code minutes}. */
     public static Result main(Path dir, int minutes, String... args) throws IOException, InterruptedException {
-        File target = new File("target").getAbsoluteFile();
-        String classpath = new File(target, "classes") + File.pathSeparator
-                + Files.readString(new File(target, "classpath.txt").toPath()).trim();
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-verbose:class", "-Xmx3g",
-                "-Dorg.bytedeco.javacpp.maxbytes=4G", "-Djava.awt.headless=true",
-                "-Dlog4j2.configurationFile=" + new File("conf/log4j2.properties").getAbsolutePath()));
-        cmd.addAll(List.of(Files.readString(new File(target, "java-opts").toPath()).trim().split("\\s+")));
-        cmd.addAll(List.of("-cp", classpath, "io.netslim.Main"));
+        List<String> cmd = new ArrayList<>(command("-verbose:class"));
         cmd.addAll(List.of(args));
         Path out = dir.resolve("stdout.txt");
         Path err = dir.resolve("stderr.txt");
@@ -58,5 +50,19 @@ public final class ChildJvm {
             }
         }
         return new Result(p.exitValue(), loaded, Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    /** The command that runs {@code io.netslim.Main} (arguments follow), with {@code jvmFlags} first. */
+    public static List<String> command(String... jvmFlags) throws IOException {
+        File target = new File("target").getAbsoluteFile();
+        String classpath = new File(target, "classes") + File.pathSeparator
+                + Files.readString(new File(target, "classpath.txt").toPath()).trim();
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(List.of(jvmFlags));
+        cmd.addAll(List.of("-Xmx3g", "-Dorg.bytedeco.javacpp.maxbytes=4G", "-Djava.awt.headless=true",
+                "-Dlog4j2.configurationFile=" + new File("conf/log4j2.properties").getAbsolutePath()));
+        cmd.addAll(List.of(Files.readString(new File(target, "java-opts").toPath()).trim().split("\\s+")));
+        cmd.addAll(List.of("-cp", classpath, "io.netslim.Main"));
+        return cmd;
     }
 }
