@@ -51,6 +51,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "environment (one side of submit/bench-compare, which runs PyTorch in its own clean process)")
     boolean trainOnly;
 
+    @Option(names = "--spark", description = "With --train-only: also Spark parameter averaging on the configured "
+            + "master (spark_images_per_s) over a slice of the data, and its ratio to single-node training")
+    boolean spark;
+
     @Option(names = "--quick", description = "Only single-node training, pruning at --ratios with random gammas, a few "
             + "fine-tuning steps of each pruned network and peak memory: minutes for ImageNet-sized models "
             + "(needs model.input-shape)")
@@ -90,7 +94,7 @@ public final class BenchCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         Benchmark bench = new Benchmark(cfg, runs, warmupSeconds, inferenceOnly);
-        ObjectNode result = trainOnly ? bench.trainOnly() : bench.run();
+        ObjectNode result = trainOnly ? bench.trainOnly(spark) : bench.run();
         System.out.println(json ? mapper.writeValueAsString(result)
                 : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
         return ExitCodes.OK;

@@ -1,7 +1,8 @@
 package io.netslim.cpu;
 
+import io.netslim.ThreadBudget;
+
 import java.nio.FloatBuffer;
-import java.util.stream.IntStream;
 
 /**
  * The batch-norm kernels of {@link JavaBatchNormHelper} for channels-last data: N x H x W rows of C contiguous
@@ -15,7 +16,6 @@ final class ChannelsLastBatchNorm {
     /** Floats per tile (rounded down to whole rows). */
     private static final int TILE = 4096;
     /** Parallel tasks at most: a few per core, each a contiguous range of tiles. */
-    private static final int MAX_TASKS = 2 * Runtime.getRuntime().availableProcessors();
     /** y * BIG clamped to [0, 1] is 1 for every positive float y above 1e-30 and 0 for the others. */
     private static final float BIG = 1e30f;
 
@@ -148,14 +148,14 @@ final class ChannelsLastBatchNorm {
     }
 
     private int tasks() {
-        return Math.max(1, Math.min(tiles(), MAX_TASKS));
+        return Math.max(1, Math.min(tiles(), 2 * ThreadBudget.threads()));
     }
 
     /** Runs {@code body} for every tile, the tiles of one task in order, tasks in parallel. */
     private void forEachTile(IntTileBody body) {
         int tiles = tiles();
         int tasks = tasks();
-        IntStream.range(0, tasks).parallel().forEach(t -> {
+        ThreadBudget.range(0, tasks).forEach(t -> {
             TileBuffers buffers = new TileBuffers(tileRows * channels);
             for (int tile = t * tiles / tasks, end = (t + 1) * tiles / tasks; tile < end; tile++) {
                 int r0 = tile * tileRows;

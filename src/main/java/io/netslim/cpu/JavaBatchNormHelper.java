@@ -1,5 +1,6 @@
 package io.netslim.cpu;
 
+import io.netslim.ThreadBudget;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -16,7 +17,6 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.nio.FloatBuffer;
 import java.util.Collections;
 import java.util.Map;
-import java.util.stream.IntStream;
 
 /**
  * Batch normalisation of float activations, forward and backward, in plain Java: NCHW one channel per task, or
@@ -108,7 +108,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         int n = in.images;
         int hw = in.blockSize;
         NchwBlocks o = NchwBlocks.writableOver(out);
-        IntStream.range(0, in.channels).parallel().forEach(ch -> {
+        ThreadBudget.range(0, in.channels).forEach(ch -> {
             float[] blk = new float[hw];
             if (training) {
                 double sum = 0;
@@ -232,7 +232,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         int n = xb.images;
         int hw = xb.blockSize;
         NchwBlocks dxb = NchwBlocks.writableOver(dx);
-        IntStream.range(0, xb.channels).parallel().forEach(ch -> {
+        ThreadBudget.range(0, xb.channels).forEach(ch -> {
             float[] xs = new float[hw];
             float[] dys = new float[hw];
             float mu = m[ch];

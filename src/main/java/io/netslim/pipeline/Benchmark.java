@@ -14,7 +14,6 @@ import io.netslim.prune.Pruner;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.SparkTrainer;
 import io.netslim.train.TrainingKernels;
-import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.nio.file.Files;
@@ -68,11 +67,12 @@ public final class Benchmark {
      * after the warm-up, each run's images/s and their median, and the environment the JVM ran in. The side of a
      * comparison with another framework run in its own process (submit/bench-compare).
      */
-    public ObjectNode trainOnly() {
+    public ObjectNode trainOnly(boolean spark) {
         long[] shape = cfg.model().inputShape();
-        if (shape == null) {
-            shape = ImageSource.open(cfg.data().limitedTo(1), cfg.model().classes(), HadoopConf.of(cfg.spark()))
-                    .inputShape();
+        ImageSource data = null;
+        if (shape == null || spark) {
+            data = sparkSlice();
+            shape = data.inputShape();
         }
         int batch = cfg.train().batchSize();
         ObjectNode out = JSON.createObjectNode();
@@ -91,6 +91,10 @@ public final class Benchmark {
         out.put("train_images_per_s", Throughput.median(rates));
         var all = out.putArray("runs");
         java.util.Arrays.stream(rates).sorted().forEach(all::add);
+        if (spark) {
+            out.put("spark_images_per_s", sparkImagesPerSecond(data));
+            out.put("spark_ratio", out.get("spark_images_per_s").asDouble() / out.get("train_images_per_s").asDouble());
+        }
         out.put("peak_rss_mb", peakRssMb());
         ObjectNode env = out.putObject("environment");
         env.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
@@ -100,14 +104,10 @@ public final class Benchmark {
     }
 
     public ObjectNode run() {
-        Configuration hadoop = HadoopConf.of(cfg.spark());
         long[] shape = cfg.model().inputShape();
         ImageSource data = null;
         if (shape == null) {
-            // Spark is timed on a slice of the data: enough rounds for a median, not a whole epoch.
-            JobConfig.DataConfig d = cfg.data();
-            int slice = d.limitTrain() > 0 ? Math.min(d.limitTrain(), SPARK_IMAGES) : SPARK_IMAGES;
-            data = ImageSource.open(d.limitedTo(slice), cfg.model().classes(), hadoop);
+            data = sparkSlice();
             shape = data.inputShape();
         }
         int batch = cfg.train().batchSize();
@@ -193,6 +193,13 @@ public final class Benchmark {
         ort.put("speedup_ratio_batch_64", ms64[0] / ms64[1]);
         ort.put("speedup_ratio_batch_1", ms1[0] / ms1[1]);
         return ort;
+    }
+
+    /** The slice of the training data Spark is timed on: enough rounds for a median, not a whole epoch. */
+    private ImageSource sparkSlice() {
+        JobConfig.DataConfig d = cfg.data();
+        int slice = d.limitTrain() > 0 ? Math.min(d.limitTrain(), SPARK_IMAGES) : SPARK_IMAGES;
+        return ImageSource.open(d.limitedTo(slice), cfg.model().classes(), HadoopConf.of(cfg.spark()));
     }
 
     /** Median per-epoch images/s of Spark parameter averaging over a slice of the data (first epoch is warm-up). */

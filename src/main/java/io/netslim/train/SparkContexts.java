@@ -6,7 +6,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Creates the job's Spark context: master from spark-submit if it set one, else from the config; Kryo with
- * ND4J's registrator; on a cluster master, what the executors need ({@link ExecutorDefaults}).
+ * ND4J's registrator; each task's share of the cores ({@link TaskThreads}); on a cluster master, what the
+ * executors need ({@link ExecutorDefaults}).
  */
 public final class SparkContexts {
     private SparkContexts() {
@@ -35,6 +36,12 @@ public final class SparkContexts {
             conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
         settings.conf().forEach(conf::set);
+        // every task's kernels get their share of the executor's cores, not all of them
+        String plugins = conf.get("spark.plugins", "");
+        if (!plugins.contains(TaskThreads.class.getName())) {
+            conf.set("spark.plugins", plugins.isBlank() ? TaskThreads.class.getName()
+                    : plugins + "," + TaskThreads.class.getName());
+        }
         if (!conf.get("spark.master").startsWith("local")) {
             ExecutorDefaults.apply(conf);
         }
