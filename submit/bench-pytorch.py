@@ -29,6 +29,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup-seconds", type=float, default=0)
+    ap.add_argument("--profile", action="store_true",
+                    help="after the timed runs, profile --steps steps (torch.profiler) and add each op's self CPU "
+                         "milliseconds per step to the JSON")
     args = ap.parse_args()
     ensure_torch()
     import torch, torch.nn as nn
@@ -84,13 +87,20 @@ def main():
             step()
         rates.append(args.steps * args.batch / (time.perf_counter() - t0))
     rates.sort()
+    profile = None
+    if args.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            for _ in range(args.steps):
+                step()
+        profile = {e.key: e.self_cpu_time_total / 1000.0 / args.steps for e in prof.key_averages()
+                   if e.self_cpu_time_total > 0}
     import resource
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     print(json.dumps({"train_images_per_s": rates[len(rates) // 2], "runs": sorted(rates),
                       "peak_rss_mb": peak_rss_mb, "torch": torch.__version__,
                       "threads": args.threads, "environment": {k: v for k, v in sorted(os.environ.items())
                                                              if k.startswith(("OMP_", "KMP_", "GOMP_"))},
-                      "arch": args.arch, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
+                      "profile_ms_per_step": profile, "arch": args.arch, "depth": args.depth, "shape": args.shape, "batch": args.batch}))
 
 if __name__ == "__main__":
     main()
