@@ -15,7 +15,6 @@ import java.nio.FloatBuffer;
 final class ChannelsLastBatchNorm {
     /** Floats per tile (rounded down to whole rows). */
     private static final int TILE = 4096;
-    /** Parallel tasks at most: a few per core, each a contiguous range of tiles. */
     /** y * BIG clamped to [0, 1] is 1 for every positive float y above 1e-30 and 0 for the others. */
     private static final float BIG = 1e30f;
 
@@ -147,6 +146,7 @@ final class ChannelsLastBatchNorm {
         return (rows + tileRows - 1) / tileRows;
     }
 
+    /** Parallel tasks: two per core the calling thread may use, each a contiguous range of tiles. */
     private int tasks() {
         return Math.max(1, Math.min(tiles(), 2 * ThreadBudget.threads()));
     }

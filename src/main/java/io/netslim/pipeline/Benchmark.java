@@ -19,7 +19,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The speed figures of the configured model, measured the same way every time (medians of repeated runs
@@ -33,7 +36,7 @@ public final class Benchmark {
     /** Training steps per timed run. */
     private static final int TRAIN_STEPS = 10;
     /** Environment variables that steer an OpenMP runtime (reported with every training figure). */
-    public static final java.util.regex.Pattern OPENMP_VARIABLE = java.util.regex.Pattern.compile("(OMP|KMP|GOMP)_.*");
+    public static final Pattern OPENMP_VARIABLE = Pattern.compile("(OMP|KMP|GOMP)_.*");
     private final JobConfig cfg;
     private final ChannelMultiple multiple;
     private final int runs;
@@ -90,7 +93,7 @@ public final class Benchmark {
                 shape, cfg.model().classes(), batch, warmupSeconds, TRAIN_STEPS, runs)[0];
         out.put("train_images_per_s", Throughput.median(rates));
         var all = out.putArray("runs");
-        java.util.Arrays.stream(rates).sorted().forEach(all::add);
+        Arrays.stream(rates).sorted().forEach(all::add);
         if (spark) {
             out.put("spark_images_per_s", sparkImagesPerSecond(data));
             out.put("spark_ratio", out.get("spark_images_per_s").asDouble() / out.get("train_images_per_s").asDouble());
@@ -99,7 +102,7 @@ public final class Benchmark {
         ObjectNode env = out.putObject("environment");
         env.put("java", System.getProperty("java.vm.name") + " " + Runtime.version());
         System.getenv().entrySet().stream().filter(e -> OPENMP_VARIABLE.matcher(e.getKey()).matches())
-                .sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
+                .sorted(Map.Entry.comparingByKey()).forEach(e -> env.put(e.getKey(), e.getValue()));
         return out;
     }
 
