@@ -2,15 +2,24 @@ package io.netslim.export;
 
 import io.netslim.model.ChannelSelectVertex;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.L2NormalizeVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.CenterLossOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SpaceToDepthLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 
 import java.util.LinkedHashMap;
@@ -34,10 +43,19 @@ public final class OnnxConverters {
         register(GlobalPoolingLayer.class, new GlobalPoolingConverter());
         register(DenseLayer.class, new DenseConverter());
         register(OutputLayer.class, new DenseConverter());
+        register(CenterLossOutputLayer.class, new DenseConverter()); // its class centres only train
+        register(LossLayer.class, new LossLayerConverter());
+        register(SeparableConvolution2D.class, new SeparableConvolutionConverter());
+        register(ZeroPaddingLayer.class, new ZeroPaddingConverter());
+        register(SpaceToDepthLayer.class, new SpaceToDepthConverter());
+        register(LocalResponseNormalization.class, new LocalResponseNormalizationConverter());
+        register(Yolo2OutputLayer.class, new Yolo2OutputConverter());
         register(DropoutLayer.class, (v, g) -> v.input(0)); // identity at inference
         register(ElementWiseVertex.class, new ElementWiseConverter());
         register(MergeVertex.class, new MergeConverter());
         register(ChannelSelectVertex.class, new ChannelSelectConverter());
+        register(ScaleVertex.class, new ScaleConverter());
+        register(L2NormalizeVertex.class, new L2NormalizeConverter());
         register(CnnToFeedForwardPreProcessor.class, new FlattenConverter());
     }
 

@@ -30,6 +30,8 @@ public final class OnnxExporter {
     public static final int IR_VERSION = 7;
     public static final String INPUT = "input";
     public static final String OUTPUT = "output";
+    /** The prefix of the normalisation's nodes and weights. */
+    private static final String NORMALIZATION = "normalization";
 
     private OnnxExporter() {
     }
@@ -88,7 +90,7 @@ public final class OnnxExporter {
                 config = lv.getLayerConf().getLayer();
                 params = graph.getLayer(name).paramTable();
             }
-            Vertex v = new Vertex(name, config, inputs, inputTypes, params, inputReaders);
+            Vertex v = new Vertex(onnxName(name), config, inputs, inputTypes, params, inputReaders);
             tensors.put(name, OnnxConverters.of(v).convert(v, g));
             types.put(name, vertex.getOutputType(-1, types(conf, name, types)));
         }
@@ -115,6 +117,11 @@ public final class OnnxExporter {
         return model.build();
     }
 
+    /** The ONNX name of DL4J vertex {@code name}: its own unless the graph's input, output or normalisation has it. */
+    private static String onnxName(String name) {
+        return name.equals(INPUT) || name.equals(OUTPUT) || name.startsWith(NORMALIZATION) ? name + Vertex.RENAMED : name;
+    }
+
     /** (x - mean) * (1 / std) per channel, exactly as {@link Normalization#apply} computes it; returns the tensor. */
     private static String normalize(OnnxGraph g, long[] shape, Normalization n) {
         if (n.isNone()) {
@@ -128,10 +135,11 @@ public final class OnnxExporter {
         for (int c = 0; c < inverse.length; c++) {
             inverse[c] = 1f / n.std()[c];
         }
-        g.node("Sub", "normalization/centred", INPUT, g.weight("normalization.mean", n.mean().clone(), 1, shape[0], 1, 1));
-        g.node("Mul", "normalization", "normalization/centred",
-                g.weight("normalization.inverse_std", inverse, 1, shape[0], 1, 1));
-        return "normalization";
+        g.node("Sub", NORMALIZATION + "/centred", INPUT,
+                g.weight(NORMALIZATION + ".mean", n.mean().clone(), 1, shape[0], 1, 1));
+        g.node("Mul", NORMALIZATION, NORMALIZATION + "/centred",
+                g.weight(NORMALIZATION + ".inverse_std", inverse, 1, shape[0], 1, 1));
+        return NORMALIZATION;
     }
 
     private static InputType[] types(ComputationGraphConfiguration conf, String vertex, Map<String, InputType> types) {

@@ -4,7 +4,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 
 import java.util.Arrays;
 
-/** DL4J's 2-D max or average pooling as ONNX MaxPool or AveragePool. */
+/** DL4J's 2-D max, average or p-norm pooling as ONNX MaxPool, AveragePool or LpPool. */
 final class PoolingConverter implements VertexConverter {
     @Override
     public String convert(Vertex v, OnnxGraph g) {
@@ -24,7 +24,14 @@ final class PoolingConverter implements VertexConverter {
                 yield g.node("AveragePool", out, v.input(0))
                         .addAttribute(OnnxGraph.integer("count_include_pad", s.isAvgPoolIncludePadInDivisor() ? 1 : 0));
             }
-            default -> throw v.unsupported("uses pooling type " + s.getPoolingType() + " (MAX and AVG convert)");
+            case PNORM -> {
+                if (Arrays.stream(dilation).anyMatch(d -> d != 1)) {
+                    throw v.unsupported("is a dilated p-norm pooling (ONNX LpPool has no dilation before opset 18)");
+                }
+                // (sum over the window of |x|^p)^(1/p); padding adds zeros, as in libnd4j
+                yield g.node("LpPool", out, v.input(0)).addAttribute(OnnxGraph.integer("p", s.getPnorm()));
+            }
+            default -> throw v.unsupported("uses pooling type " + s.getPoolingType() + " (MAX, AVG and PNORM convert)");
         };
         node.addAttribute(OnnxGraph.ints("kernel_shape", Padding.longs(s.getKernelSize())))
                 .addAttribute(OnnxGraph.ints("strides", Padding.longs(s.getStride())))

@@ -18,6 +18,17 @@ import java.util.Map;
  */
 public record Vertex(String name, Object conf, List<String> inputs, List<InputType> inputTypes,
                      Map<String, INDArray> params, int[] readers) {
+    /**
+     * Appended to the ONNX name of a vertex whose DL4J name is one the exported graph uses itself ({@code output}:
+     * ResNet50's output layer): its tensors must not clash with the graph's input, output or normalisation.
+     */
+    static final String RENAMED = "/vertex";
+
+    /** The vertex's name in DL4J. */
+    public String dl4jName() {
+        return name.endsWith(RENAMED) ? name.substring(0, name.length() - RENAMED.length()) : name;
+    }
+
     public String input(int i) {
         return inputs.get(i);
     }
@@ -52,6 +63,6 @@ public record Vertex(String name, Object conf, List<String> inputs, List<InputTy
 
     /** An error naming this vertex and its type. */
     public UnsupportedModelException unsupported(String why) {
-        return new UnsupportedModelException("vertex '" + name + "' (" + conf.getClass().getSimpleName() + ") " + why);
+        return new UnsupportedModelException("vertex '" + dl4jName() + "' (" + conf.getClass().getSimpleName() + ") " + why);
     }
 }
