@@ -12,7 +12,7 @@ final class PoolingConverter implements VertexConverter {
         v.requireNchw(s.getCnn2dDataFormat());
         int[] dilation = s.getDilation() == null ? new int[] {1, 1} : s.getDilation();
         long[] pads = Padding.of(v, s.getConvolutionMode(), v.spatialInput(0), s.getKernelSize(), s.getStride(),
-                dilation, s.getPadding());
+                dilation, s.getPadding(), s.getPoolingType() == org.deeplearning4j.nn.conf.layers.PoolingType.MAX);
         String out = v.name();
         var node = switch (s.getPoolingType()) {
             case MAX -> g.node("MaxPool", out, v.input(0))

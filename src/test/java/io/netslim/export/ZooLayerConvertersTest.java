@@ -97,6 +97,20 @@ class ZooLayerConvertersTest {
                 .stride(stride, stride).convolutionMode(mode).build()), 0);
     }
 
+    /** ResNet50's last pooling at 96x96: a 3x3 max pooling over 2x2, one output pixel in DL4J. */
+    @Test
+    void maxPoolingWindowLargerThanItsInputAsDl4jComputesIt() {
+        Layer shrink = new ConvolutionLayer.Builder(8, 10).nOut(3).activation(Activation.IDENTITY).build(); // to 2x2
+        assertMatches(chain(shrink, new SubsamplingLayer.Builder(PoolingType.MAX).kernelSize(3, 3).stride(2, 2).build()),
+                0);
+        ComputationGraph avg = chain(shrink, new SubsamplingLayer.Builder(PoolingType.AVG).kernelSize(3, 3).stride(2, 2)
+                .build());
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> OnnxExporter.export(avg, SHAPE, Normalization.NONE));
+        assertTrue(e.getMessage().contains("'l1'") && e.getMessage().contains("3-pixel window over a 2-pixel input"),
+                e.getMessage());
+    }
+
     @Test
     void scaleAndL2NormalizeVertices() {
         ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(7).graphBuilder()
@@ -112,7 +126,9 @@ class ZooLayerConvertersTest {
         g.init();
         assertMatches(g, 0);
         // and the normalisation alone, before the loss layer's softmax flattens its effect
-        assertMatches(new ComputationGraph(withOutput(g, "l2")), 0);
+        ComputationGraph normalised = new ComputationGraph(withOutput(g, "l2"));
+        normalised.init(g.params().dup(), false);
+        assertMatches(normalised, 0);
     }
 
     @Test

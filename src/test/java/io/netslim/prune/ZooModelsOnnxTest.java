@@ -3,12 +3,13 @@ package io.netslim.prune;
 import io.netslim.data.Normalization;
 import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxRuntimeModel;
-import io.netslim.export.UnsupportedModelException;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,13 +20,12 @@ import java.util.Map;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Models we did not write, served: DL4J zoo models with BatchNorms exported to ONNX, unpruned and with random
- * channels pruned, run in ONNX Runtime against DL4J on random inputs; those that cannot be exported exactly are
- * refused naming the vertex.
+ * channels pruned, run in ONNX Runtime against DL4J on random inputs (those that cannot be exported exactly are
+ * refused before training: ZooExportPreflightTest).
  */
 class ZooModelsOnnxTest {
     private static final double TOLERANCE = 1e-4;
@@ -49,17 +49,25 @@ class ZooModelsOnnxTest {
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
         assertTrue(pruned.numParams() < original.numParams(), name);
         double after = maxDifference(pruned, shape, x, name + " pruned");
-        System.out.printf("%s: ONNX Runtime vs DL4J max abs difference unpruned %.3g, pruned %.3g%n", name, unpruned,
-                after);
+        // softmax outputs of a random deep network saturate (ResNet50's are 0 and 1): its logits must match too
+        ComputationGraph logits = withLinearOutput(pruned);
+        double logitDiff = logits == null ? Double.NaN : maxDifference(logits, shape, x, name + " pruned logits");
+        System.out.printf("%s: ONNX Runtime vs DL4J max difference (/ max(1, largest output)) unpruned %.3g, pruned %.3g, "
+                        + "pruned logits %.3g%n",
+                name, unpruned, after, logitDiff);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @CsvSource({"Xception,71,block1_conv1_bn", "InceptionResNetV1,160,stem-batch1"})
-    void batchNormsWithTheirOwnActivationAreRefusedByName(String name, long size, String vertex) {
-        ComputationGraph g = ZooModelsTest.zoo(name, new long[] {3, size, size});
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> OnnxExporter.export(g, new long[] {3, size, size}, Normalization.NONE));
-        assertTrue(e.getMessage().contains("'" + vertex + "'") && e.getMessage().contains("oneDNN"), e.getMessage());
+    /** The network with an identity in place of its output layer's activation; null when it has none (YOLO). */
+    private static ComputationGraph withLinearOutput(ComputationGraph g) {
+        var conf = g.getConfiguration().clone();
+        var out = conf.getVertices().get(conf.getNetworkOutputs().get(0));
+        if (!(out instanceof LayerVertex lv) || !(lv.getLayerConf().getLayer() instanceof BaseLayer layer)) {
+            return null;
+        }
+        layer.setActivationFn(new ActivationIdentity());
+        ComputationGraph copy = new ComputationGraph(conf);
+        copy.init(g.params().dup(), false);
+        return copy;
     }
 
     private static double maxDifference(ComputationGraph g, long[] shape, INDArray x, String what) {
@@ -71,7 +79,9 @@ class ZooModelsOnnxTest {
         assertEquals(Arrays.toString(expected.shape()), Arrays.toString(actual.shape()), what);
         assertTrue(!expected.isNaN().any() && !expected.isInfinite().any(), what + ": DL4J's outputs are not finite");
         double diff = expected.castTo(DataType.FLOAT).sub(actual).amaxNumber().doubleValue();
-        assertTrue(diff <= TOLERANCE, what + ": max abs difference " + diff + " > " + TOLERANCE);
-        return diff;
+        // probabilities: absolute; logits (ResNet50's reach 1e24 with random weights): relative to the largest
+        double scaled = diff / Math.max(1, expected.amaxNumber().doubleValue());
+        assertTrue(scaled <= TOLERANCE, what + ": max difference " + diff + ", relative " + scaled + " > " + TOLERANCE);
+        return scaled;
     }
 }
