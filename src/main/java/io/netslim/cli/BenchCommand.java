@@ -75,6 +75,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "--train-only cannot go with --inference-only, --quick, --read or --averaging");
         }
+        if (spark && !trainOnly) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--spark goes with --train-only (plain bench always measures Spark)");
+        }
         if (quick) {
             ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
                     ratios == null ? List.of(cfg.prune().ratio()) : ratios).run();

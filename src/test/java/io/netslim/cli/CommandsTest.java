@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Commands that need no run: --version from the build, inspect --list from the registry. */
+/** Commands that need no run: --version from the build, inspect --list from the registry, bench's option checks. */
 class CommandsTest {
     @Test
     void versionIsTheBuildsVersion() {
@@ -29,6 +29,12 @@ class CommandsTest {
             assertTrue(out.lines().anyMatch(l -> l.startsWith(arch + " ")), arch + " missing from\n" + out);
         }
         assertTrue(out.contains("preresnet") && out.contains("6n+2") && out.contains("zoo:ResNet50"), out);
+    }
+
+    @Test
+    void benchRefusesOptionsThatDoNotGoTogether() {
+        assertEquals(2, Main.run("bench", "--spark"), "--spark alone");
+        assertEquals(2, Main.run("bench", "--train-only", "--inference-only"));
     }
 
     private static String stdout(String... args) {
