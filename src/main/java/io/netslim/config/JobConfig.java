@@ -79,8 +79,16 @@ public record JobConfig(
      */
     public record TrainConfig(int epochs, int batchSize, double lr, double momentum, boolean nesterov, double weightDecay,
                               int averagingFrequency, int workers, long seed, int checkpointEvery,
-                              String approach, String kernels, String workerScaling)
+                              String approach, String kernels, String workerScaling, String averaging)
             implements Serializable {
+        /** {@code train.averaging}: netslim's parameter averaging (the default) or DL4J's training master. */
+        public static final List<String> AVERAGING = List.of("netslim", "dl4j");
+
+        /** Whether netslim's own parameter averaging trains (else DL4J's ParameterAveragingTrainingMaster). */
+        public boolean netslimAveraging() {
+            return averaging.equals("netslim");
+        }
+
         /** {@code averagingFrequency} when {@code train.averaging-frequency = auto}. */
         public static final int AUTO_AVERAGING = 0;
 
@@ -92,12 +100,12 @@ public record JobConfig(
         /** The same settings with averaging every {@code frequency} minibatches (or {@link #AUTO_AVERAGING}). */
         public TrainConfig withAveragingFrequency(int frequency) {
             return new TrainConfig(epochs, batchSize, lr, momentum, nesterov, weightDecay, frequency, workers, seed,
-                    checkpointEvery, approach, kernels, workerScaling);
+                    checkpointEvery, approach, kernels, workerScaling, averaging);
         }
         /** The same settings for {@code epochs} epochs (benchmarks time a few). */
         public TrainConfig withEpochs(int epochs) {
             return new TrainConfig(epochs, batchSize, lr, momentum, nesterov, weightDecay, averagingFrequency, workers, seed,
-                    checkpointEvery, approach, kernels, workerScaling);
+                    checkpointEvery, approach, kernels, workerScaling, averaging);
         }
     }
 
@@ -188,7 +196,8 @@ public record JobConfig(
                 r.intAtLeast("train.checkpoint-every", 0),
                 r.oneOf("train.approach", List.of("auto", "direct", "export")),
                 r.oneOf("train.kernels", List.of("auto", "cpu", "portable")),
-                r.oneOf("train.worker-scaling", List.of("linear", "none")));
+                r.oneOf("train.worker-scaling", List.of("linear", "none")),
+                r.oneOf("train.averaging", TrainConfig.AVERAGING));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),
                 r.intAtLeast("prune.min-channels", 1),

@@ -56,13 +56,13 @@ public final class AveragingBenchmark {
                     t.batchSize(), cfg.model().classes(), t.seed());
             long t0 = System.nanoTime();
             AveragingRound round = AveragingProbe.measure(sc, net, batches, workers, t.batchSize(), frequency,
-                    approach, t.seed(), 1);
+                    approach, t.seed(), 1, t.netslimAveraging());
             ObjectNode out = JSON.createObjectNode();
             out.put("model", cfg.model().arch() + "-" + cfg.model().depth());
             out.putArray("input_shape").add(shape[0]).add(shape[1]).add(shape[2]);
             out.put("batch_size", t.batchSize()).put("master", sc.master()).put("workers", workers)
                     .put("params", net.numParams()).put("kernels", kernels.kernels().id())
-                    .put("approach", approach.name()).put("seconds", (System.nanoTime() - t0) / 1e9);
+                    .put("averaging", t.averaging()).put("approach", approach.name()).put("seconds", (System.nanoTime() - t0) / 1e9);
             out.set("round", round.json());
             out.put("auto_frequency", AveragingFrequency.choose(round.stepMs().median(), round.commMs().median(),
                     AveragingFrequency.MAX_FREQUENCY));

@@ -211,7 +211,7 @@ public final class Benchmark {
         JobConfig.TrainConfig t = cfg.train();
         JobConfig.TrainConfig bench = new JobConfig.TrainConfig(epochs, t.batchSize(), t.lr(), t.momentum(), t.nesterov(),
                 t.weightDecay(), t.averagingFrequency(), t.workers(), t.seed(), 0, t.approach(), t.kernels(),
-                t.workerScaling());
+                t.workerScaling(), t.averaging());
         List<Double> rates = new ArrayList<>();
         try (LazySpark spark = new LazySpark(cfg.spark())) {
             SparkTrainer.train(spark.get(), Networks.forSparsityTraining(cfg, data.inputShape()), data, bench,

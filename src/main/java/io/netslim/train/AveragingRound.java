@@ -24,12 +24,14 @@ import java.util.Map;
  * their compute per minibatch. Medians and ranges over the measured rounds; per-worker figures are the slowest
  * worker's of each round (the round waits for it). {@code commMs} is everything in a
  * round that is not steady compute: round time minus {@code frequency} x the median step.
+ * {@code driverResultBytes}: task-result bytes the driver received per round job; {@code broadcastBytes}: bytes the
+ * driver broadcast over the measured fit divided by its rounds (DL4J broadcasts every round, netslim once a fit).
  */
 public record AveragingRound(int workers, int frequency, int rounds, long paramBytes, long updaterBytes,
                              Figure roundMs, Figure broadcastMs, Figure aggregateMs, Figure averageMs,
                              Figure workerFetchMs, Figure workerInitMs, Figure workerTaskMs, Figure stepMs,
                              Figure firstStepMs,
-                             Figure commMs) {
+                             Figure commMs, String master, Figure driverResultBytes, double broadcastBytes) {
 
     /** A measured figure over rounds: median and range. */
     public record Figure(double median, double min, double max) {
@@ -78,7 +80,7 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
      * {@code warmupRounds} rounds (JIT, first broadcast, executor start-up) are left out when later ones exist.
      */
     public static AveragingRound of(SparkTrainingStats stats, ComputationGraph net, int workers, int frequency,
-                                    int warmupRounds) {
+                                    int warmupRounds, DriverTraffic traffic) {
         if (!(stats instanceof ParameterAveragingTrainingMasterStats master)) {
             throw new IllegalArgumentException("expected parameter averaging statistics, got "
                     + (stats == null ? "none" : stats.getClass().getName()));
@@ -133,7 +135,57 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
                 Figure.of(roundMs), Figure.of(durations(broadcasts, skip)), Figure.of(durations(aggregates, skip)),
                 Figure.of(durations(averages, skip)), Figure.of(slowestPerRound(fetches, starts, skip)),
                 Figure.of(slowestPerRound(inits, starts, skip)), Figure.of(slowestPerRound(tasks, starts, skip)), step,
-                Figure.of(firsts), Figure.of(comm));
+                Figure.of(firsts), Figure.of(comm), "dl4j", resultBytes(traffic, skip),
+                (double) traffic.broadcastBytes() / rounds.size());
+    }
+
+    /**
+     * The costs of the rounds of a measured netslim fit ({@link NetslimAveraging#fit} with measure on) of
+     * {@code net} on {@code workers} workers at {@code frequency}; per-worker figures are each round's slowest.
+     * Its driver does no averaging (0) and broadcasts once per fit ({@code broadcastMs} is that one broadcast).
+     */
+    public static AveragingRound of(NetslimAveraging.Fit fit, ComputationGraph net, int workers, int frequency,
+                                    int warmupRounds, DriverTraffic traffic) {
+        List<NetslimAveraging.Round> all = fit.measured();
+        if (all.isEmpty()) {
+            throw new IllegalStateException("no averaging round was measured");
+        }
+        int skip = all.size() > warmupRounds ? warmupRounds : 0;
+        List<NetslimAveraging.Round> rounds = all.subList(skip, all.size());
+        List<Double> steps = new ArrayList<>();
+        List<Double> firsts = new ArrayList<>();
+        List<Double> fetch = new ArrayList<>();
+        List<Double> init = new ArrayList<>();
+        List<Double> task = new ArrayList<>();
+        List<Double> sums = new ArrayList<>();
+        for (NetslimAveraging.Round r : rounds) {
+            fetch.add(r.tasks().stream().mapToDouble(NetslimAveraging.TaskTimes::fetchMs).max().orElse(0));
+            init.add(r.tasks().stream().mapToDouble(NetslimAveraging.TaskTimes::initMs).max().orElse(0));
+            task.add(r.tasks().stream().mapToDouble(NetslimAveraging.TaskTimes::taskMs).max().orElse(0));
+            sums.add(r.sumMs().stream().mapToDouble(Double::doubleValue).max().orElse(0));
+            for (NetslimAveraging.TaskTimes t : r.tasks()) {
+                firsts.add(t.stepMs()[0]);
+                for (int i = 1; i < t.stepMs().length; i++) {
+                    steps.add(t.stepMs()[i]);
+                }
+            }
+        }
+        Figure step = Figure.of(steps.isEmpty() ? firsts : steps);
+        List<Double> roundMs = rounds.stream().map(NetslimAveraging.Round::ms).toList();
+        List<Double> comm = roundMs.stream().map(ms -> Math.max(0, ms - frequency * step.median)).toList();
+        long updater = net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0
+                : bytes(net.getUpdater().getStateViewArray().length(), net);
+        Figure zero = new Figure(0, 0, 0);
+        return new AveragingRound(workers, frequency, roundMs.size(), bytes(net.params().length(), net), updater,
+                Figure.of(roundMs), Figure.of(List.of(fit.broadcastMs())), Figure.of(sums), zero, Figure.of(fetch),
+                Figure.of(init), Figure.of(task), step, Figure.of(firsts), Figure.of(comm), "netslim",
+                resultBytes(traffic, skip), (double) traffic.broadcastBytes() / all.size());
+    }
+
+    /** Task-result bytes of the round jobs {@code traffic} saw, the first {@code skip} left out. */
+    private static Figure resultBytes(DriverTraffic traffic, int skip) {
+        List<Long> bytes = traffic.roundResultBytes();
+        return Figure.of(bytes.stream().skip(bytes.size() > skip ? skip : 0).map(Long::doubleValue).toList());
     }
 
     private static long bytes(long elements, ComputationGraph net) {
@@ -173,7 +225,7 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
 
     public ObjectNode json() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();
-        n.put("workers", workers).put("frequency", frequency).put("rounds", rounds)
+        n.put("master", master).put("workers", workers).put("frequency", frequency).put("rounds", rounds)
                 .put("param_bytes", paramBytes).put("updater_bytes", updaterBytes).put("state_bytes", stateBytes())
                 .put("bytes_per_round", bytesPerRound()).put("driver_ms", driverMs());
         n.set("round_ms", roundMs.json());
@@ -187,15 +239,17 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
         n.set("worker_init_ms", workerInitMs.json());
         n.set("worker_task_ms", workerTaskMs.json());
         n.put("comm_share", commShare(frequency));
+        n.set("driver_result_bytes", driverResultBytes.json());
+        n.put("broadcast_bytes", broadcastBytes);
         return n;
     }
 
     /** One line for the log. */
     public String line() {
-        return String.format(Locale.ROOT, "%d rounds at %d minibatch(es) per worker on %d workers: step %.0f ms, "
-                        + "round %.0f ms, communication %.0f ms (%.0f%%; %.1f MB of parameters and updater state each "
-                        + "way per worker, driver %.0f ms, treeAggregate %.0f ms)", rounds, frequency, workers,
-                stepMs.median, roundMs.median, commMs.median, 100 * commShare(frequency), stateBytes() / 1e6,
-                driverMs(), aggregateMs.median);
+        return String.format(Locale.ROOT, "%d rounds of %s averaging at %d minibatch(es) per worker on %d workers: "
+                        + "step %.0f ms, round %.0f ms, communication %.0f ms (%.0f%%; %.1f MB of parameters and updater "
+                        + "state per worker; driver received %.0f KB of task results per round)", rounds, master,
+                frequency, workers, stepMs.median, roundMs.median, commMs.median, 100 * commShare(frequency),
+                stateBytes() / 1e6, driverResultBytes.median / 1e3);
     }
 }

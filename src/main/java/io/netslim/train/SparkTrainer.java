@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Data-parallel training on Spark with DL4J's parameter averaging: each epoch the executors read and
- * augment their own ranges of the data, train replicas, and the driver averages parameters and updater
- * state every {@code train.averaging-frequency} minibatches (with {@code auto}, a frequency chosen from a few
+ * Data-parallel training on Spark with parameter averaging ({@code train.averaging}: netslim's, see
+ * {@link NetslimAveraging}, or DL4J's training master): each epoch the executors read and augment their own
+ * ranges of the data, train replicas, and parameters and updater state are averaged
+ * every {@code train.averaging-frequency} minibatches (with {@code auto}, a frequency chosen from a few
  * measured rounds, see {@link #averaging}). A checkpoint is saved after every epoch and,
  * with {@code train.checkpoint-every}, every that many averaging rounds; training resumes from the newest.
  */
@@ -44,8 +45,18 @@ public final class SparkTrainer {
     public static Result train(JavaSparkContext sc, ComputationGraph graph, ImageSource data,
                                JobConfig.TrainConfig cfg, CheckpointStore checkpoints, EpochListener listener) {
         int workers = cfg.workers() > 0 ? cfg.workers() : sc.defaultParallelism();
-        TrainingApproach approach = TrainingApproach.resolve(cfg.approach(), sc.hadoopConfiguration(), sc.sc().applicationId());
-        LOG.info("training approach: {}", approach);
+        TrainingApproach approach = TrainingApproach.resolve(cfg.netslimAveraging() ? "direct" : cfg.approach(),
+                sc.hadoopConfiguration(), sc.sc().applicationId());
+        if (cfg.netslimAveraging()) {
+            if (cfg.approach().equals("export")) {
+                LOG.warn("train.approach = export applies to train.averaging = dl4j only: netslim's averaging keeps "
+                        + "the minibatches cached in executor memory");
+            }
+            LOG.info("parameter averaging: netslim's (state sharded across the executors through Spark's shuffle; "
+                    + "minibatches cached in executor memory)");
+        } else {
+            LOG.info("parameter averaging: DL4J's training master; training approach: {}", approach);
+        }
         var restored = checkpoints.latest();
         AveragingFrequency averaging = averaging(sc, restored.map(CheckpointStore.Checkpoint::net).orElse(graph), data,
                 cfg, workers, approach, restored.map(c -> c.next().averagingFrequency()).orElse(0));
@@ -82,24 +93,28 @@ public final class SparkTrainer {
                     // them into averaging rounds (the master's RNG) and ND4J's RNG; a resumed chunk is the same.
                     long chunkSeed = ShufflePlan.mix(ShufflePlan.mix(cfg.seed(), epoch), chunk);
                     org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(chunkSeed);
-                    master = master(cfg.batchSize(), frequency, workers, approach, chunkSeed);
-                    SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
                     net.setLearningRate(lr);
                     ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
                             epoch, chunk, chunks);
-                    java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
-                    spark.fit(batches.rdd());
-                    // DL4J caches its own copy of the minibatches and leaves it cached: release what this fit
-                    // cached, and nothing the rest of the application may hold.
-                    sc.getPersistentRDDs().forEach((id, rdd) -> {
-                        if (!cachedBefore.contains(id)) {
-                            rdd.unpersist(false);
-                        }
-                    });
-                    // Export: this fit's minibatch files are never read again (the next fit exports anew).
-                    master.deleteTempFiles(sc);
-                    net = spark.getNetwork();
-                    score = spark.getScore();
+                    if (cfg.netslimAveraging()) {
+                        score = NetslimAveraging.fit(sc, net, batches.rdd(), frequency, chunkSeed, false).score();
+                    } else {
+                        master = master(cfg.batchSize(), frequency, workers, approach, chunkSeed);
+                        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+                        java.util.Set<Integer> cachedBefore = new java.util.HashSet<>(sc.getPersistentRDDs().keySet());
+                        spark.fit(batches.rdd());
+                        // DL4J caches its own copy of the minibatches and leaves it cached: release what this fit
+                        // cached, and nothing the rest of the application may hold.
+                        sc.getPersistentRDDs().forEach((id, rdd) -> {
+                            if (!cachedBefore.contains(id)) {
+                                rdd.unpersist(false);
+                            }
+                        });
+                        // Export: this fit's minibatch files are never read again (the next fit exports anew).
+                        master.deleteTempFiles(sc);
+                        net = spark.getNetwork();
+                        score = spark.getScore();
+                    }
                     String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
                     DivergenceGuard.check("sparsity training", net, score, where);
                     epochImages += batches.images();
@@ -122,6 +137,9 @@ public final class SparkTrainer {
                 master.deleteTempFiles(sc);
             }
             approach.cleanUp(sc.hadoopConfiguration());
+            if (cfg.netslimAveraging() && sc.isLocal()) {
+                ReplicaPool.clear(); // the executors are this JVM: fine-tuning gets their memory back
+            }
         }
         double total = (System.nanoTime() - startNanos) / 1e9;
         return new Result(net, images, total, approach.name(), scaling, averaging);
@@ -151,7 +169,7 @@ public final class SparkTrainer {
             ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(), 0, 0,
                     probeChunks);
             AveragingRound round = AveragingProbe.measure(sc, net, batches.rdd(), workers, cfg.batchSize(),
-                    PROBE_FREQUENCY, approach, ShufflePlan.mix(cfg.seed(), -1), 1);
+                    PROBE_FREQUENCY, approach, ShufflePlan.mix(cfg.seed(), -1), 1, cfg.netslimAveraging());
             return AveragingFrequency.measured(round, cap);
         } catch (Exception e) { // DL4J's statistics failed (e.g. its NTP clock on executors): train anyway
             LOG.warn("train.averaging-frequency = auto: measuring the first rounds failed, using {}: {}",

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +85,13 @@ class AveragingFrequencyTest {
         }
     }
 
-    /** The probe trains a copy: the network it measured is untouched; the bytes are its parameters and updater. */
-    @Test
-    void probeMeasuresRoundsOnACopy() {
+    /**
+     * The probe trains a copy, with either master: the network it measured is untouched; the bytes are its
+     * parameters and updater; the driver's result bytes and broadcast bytes are measured.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void probeMeasuresRoundsOnACopy(boolean netslim) {
         ComputationGraph net = TestNets.preResNet(8, 16, 1);
         float[] before = net.params().toFloatVector();
         int workers = 2;
@@ -93,7 +99,7 @@ class AveragingFrequencyTest {
         var batches = io.netslim.pipeline.AveragingBenchmark.randomMinibatches(sc, workers * frequency * 4, workers,
                 new long[] {1, 16, 16}, 32, 10, 1);
         AveragingRound round = AveragingProbe.measure(sc, net, batches, workers, 32, frequency,
-                TrainingApproach.resolve("direct", sc.hadoopConfiguration(), "test"), 1, 1);
+                TrainingApproach.resolve("direct", sc.hadoopConfiguration(), "test"), 1, 1, netslim);
         assertArrayEquals(before, net.params().toFloatVector());
         assertEquals(3, round.rounds());
         assertEquals(frequency, round.frequency());
@@ -104,6 +110,15 @@ class AveragingFrequencyTest {
         assertTrue(round.stepMs().median() > 0 && round.roundMs().median() >= frequency * round.stepMs().min(),
                 round.line());
         assertTrue(round.aggregateMs().median() > 0 && round.commMs().median() >= 0, round.line());
+        assertEquals(netslim ? "netslim" : "dl4j", round.master());
+        assertTrue(round.driverResultBytes().median() > 0, round.json().toString());
+        // DL4J sends every worker's state to the driver each round; netslim sends it none
+        if (netslim) {
+            assertTrue(round.driverResultBytes().max() < round.stateBytes() / 4, round.json().toString());
+        } else {
+            assertTrue(round.driverResultBytes().min() >= workers * round.stateBytes() / 2, round.json().toString());
+        }
+        assertTrue(round.broadcastBytes() > 0, round.json().toString());
     }
 
     /**
