@@ -233,6 +233,7 @@ public final class SlimmingPipeline {
             report.stage(Stage.SPARSE.result, acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
                     .put("images", trained.images())
+                    .put("parameter_averaging", cfg.train().averaging())
                     .put("training_approach", trained.approach())
                     .<ObjectNode>set("kernels", json(kernels))
                     .<ObjectNode>set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(),

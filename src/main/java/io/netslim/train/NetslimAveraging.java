@@ -59,6 +59,8 @@ public final class NetslimAveraging {
     static final int ATTEMPTS = 3;
     /** Spark local property naming the round of a job (for {@link DriverTraffic}). */
     public static final String ROUND_PROPERTY = "netslim.averaging.round";
+    /** The name of every round's training stage in Spark's UI and event log. */
+    public static final String TRAINING_STAGE = "netslim parameter averaging: training";
 
     private NetslimAveraging() {
     }
@@ -149,9 +151,11 @@ public final class NetslimAveraging {
         try {
             for (int r = 0; r < rounds; r++) {
                 TrainRound train = new TrainRound(start, layout, slices, workers, frequency, r, seed, key, times);
+                sc.setCallSite(TRAINING_STAGE);
                 JavaRDD<Tuple2<Integer, byte[]>> contributions = gathered == null
                         ? data.mapPartitions(batches -> train.call(null, batches))
                         : gathered.zipPartitions(data, train);
+                sc.clearCallSite();
                 JavaPairRDD<Integer, byte[]> averaged = JavaPairRDD.fromJavaRDD(contributions)
                         .partitionBy(new KeyDivider(slices, workers))
                         .mapPartitionsToPair(new SliceMean(layout, workers, r, sums));

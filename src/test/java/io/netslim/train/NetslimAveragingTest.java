@@ -122,4 +122,39 @@ class NetslimAveragingTest {
         assertEquals(6, first.getConfiguration().getIterationCount());
         assertFalse(java.util.Arrays.equals(start.params().toFloatVector(), first.params().toFloatVector()));
     }
+
+    /**
+     * vgg-bn-16 with 1,000 classes: 138 M parameters and their momentum, a state over 1 GiB, which DL4J's master
+     * cannot average under Spark's default spark.driver.maxResultSize (1g: every worker's state comes to the
+     * driver). netslim's averages it (one round on 2 workers) and its driver collects it in slices.
+     */
+    @Test
+    void averagesAStateOverOneGibUnderSparksDefaultMaxResultSize() {
+        assertEquals("1g", sc.getConf().get("spark.driver.maxResultSize", "1g"));
+        long[] shape = {3, 224, 224};
+        ComputationGraph net = new ComputationGraph(io.netslim.model.ModelRegistry.get("vgg-bn", 16).build(
+                new io.netslim.model.ModelSpec("vgg-bn", 16, 1000, shape, 0.5),
+                TrainingDefaults.sgd(0.01, 0.9, false, 1e-4, 1)));
+        net.init();
+        FlatState layout = FlatState.of(net);
+        assertTrue(layout.bytes() > (1L << 30), layout.bytes() + " bytes");
+        float[] before = head(net);
+        JavaRDD<DataSet> data = AveragingBenchmark.randomMinibatches(sc, 2, 2, shape, 1, 1000, 3);
+        NetslimAveraging.Fit fit = NetslimAveraging.fit(sc, net, data, 1, 1, false);
+        assertEquals(1, fit.rounds());
+        assertTrue(fit.slices() >= 64, fit.slices() + " slices");
+        assertTrue(Double.isFinite(fit.score()), "score " + fit.score());
+        float[] after = head(net);
+        assertFalse(java.util.Arrays.equals(before, after), "the first convolution did not train");
+        assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0, "momentum was not averaged");
+    }
+
+    /** The first 1,000 parameters (the first convolution's). */
+    private static float[] head(ComputationGraph net) {
+        float[] v = new float[1000];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = net.params().getFloat(i);
+        }
+        return v;
+    }
 }
