@@ -11,6 +11,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,6 +36,13 @@ class NetslimAveragingTest {
     @BeforeAll
     void start() {
         sc = TestHdfs.localSpark("NetslimAveragingTest");
+    }
+
+    /** The executors are this JVM: the kept networks (vgg-bn-16's are 3 GB) must not outlive a test. */
+    @AfterEach
+    void release() {
+        ReplicaPool.clear();
+        System.gc();
     }
 
     @AfterAll
