@@ -130,8 +130,7 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
         List<Double> roundMs = durations(rounds, skip);
         List<Double> comm = roundMs.stream().map(ms -> Math.max(0, ms - frequency * step.median)).toList();
         return new AveragingRound(workers, frequency, roundMs.size(), bytes(net.params().length(), net),
-                net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0
-                        : bytes(net.getUpdater().getStateViewArray().length(), net),
+                updaterBytes(net),
                 Figure.of(roundMs), Figure.of(durations(broadcasts, skip)), Figure.of(durations(aggregates, skip)),
                 Figure.of(durations(averages, skip)), Figure.of(slowestPerRound(fetches, starts, skip)),
                 Figure.of(slowestPerRound(inits, starts, skip)), Figure.of(slowestPerRound(tasks, starts, skip)), step,
@@ -173,10 +172,8 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
         Figure step = Figure.of(steps.isEmpty() ? firsts : steps);
         List<Double> roundMs = rounds.stream().map(NetslimAveraging.Round::ms).toList();
         List<Double> comm = roundMs.stream().map(ms -> Math.max(0, ms - frequency * step.median)).toList();
-        long updater = net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0
-                : bytes(net.getUpdater().getStateViewArray().length(), net);
         Figure zero = new Figure(0, 0, 0);
-        return new AveragingRound(workers, frequency, roundMs.size(), bytes(net.params().length(), net), updater,
+        return new AveragingRound(workers, frequency, roundMs.size(), bytes(net.params().length(), net), updaterBytes(net),
                 Figure.of(roundMs), Figure.of(List.of(fit.broadcastMs())), Figure.of(sums), zero, Figure.of(fetch),
                 Figure.of(init), Figure.of(task), step, Figure.of(firsts), Figure.of(comm), "netslim",
                 resultBytes(traffic, skip), (double) traffic.broadcastBytes() / all.size());
@@ -186,6 +183,11 @@ public record AveragingRound(int workers, int frequency, int rounds, long paramB
     private static Figure resultBytes(DriverTraffic traffic, int skip) {
         List<Long> bytes = traffic.roundResultBytes();
         return Figure.of(bytes.stream().skip(bytes.size() > skip ? skip : 0).map(Long::doubleValue).toList());
+    }
+
+    private static long updaterBytes(ComputationGraph net) {
+        return net.getUpdater() == null || net.getUpdater().getStateViewArray() == null ? 0
+                : bytes(net.getUpdater().getStateViewArray().length(), net);
     }
 
     private static long bytes(long elements, ComputationGraph net) {

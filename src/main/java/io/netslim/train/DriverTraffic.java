@@ -5,7 +5,6 @@ import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerBlockUpdated;
 import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
 import org.apache.spark.storage.BlockUpdatedInfo;
@@ -57,14 +56,6 @@ public final class DriverTraffic extends SparkListener implements AutoCloseable 
             roundJobs.add(job.jobId());
         }
         jobResultBytes.putIfAbsent(job.jobId(), 0L);
-    }
-
-    @Override
-    public synchronized void onStageSubmitted(SparkListenerStageSubmitted stage) {
-        Object job = stage.properties() == null ? null : stage.properties().getProperty("spark.job.id");
-        if (job != null) {
-            stageJob.putIfAbsent(stage.stageInfo().stageId(), Integer.valueOf(job.toString()));
-        }
     }
 
     @Override

@@ -364,10 +364,10 @@ public final class NetslimAveraging {
                 return Collections.emptyIterator();
             }
             Start s = start.value();
-            int builtBefore = ReplicaPool.built();
             long tInit = System.nanoTime();
-            ComputationGraph net = ReplicaPool.borrow(key, s.json);
-            double initMs = ReplicaPool.built() > builtBefore ? (System.nanoTime() - tInit) / 1e6 : 0;
+            ReplicaPool.Borrowed borrowed = ReplicaPool.borrow(key, s.json);
+            ComputationGraph net = borrowed.net();
+            double initMs = borrowed.built() ? (System.nanoTime() - tInit) / 1e6 : 0;
             boolean[] returned = {false};
             Runnable giveBack = () -> {
                 if (!returned[0]) {

@@ -23,8 +23,12 @@ final class ReplicaPool {
     private ReplicaPool() {
     }
 
+    /** A borrowed network and whether this call built it. */
+    record Borrowed(ComputationGraph net, boolean built) {
+    }
+
     /** A network of configuration {@code json} ({@code key} names it), reused or built. */
-    static ComputationGraph borrow(String key, String json) {
+    static Borrowed borrow(String key, String json) {
         synchronized (ReplicaPool.class) {
             if (!key.equals(ReplicaPool.key)) {
                 FREE.clear();
@@ -32,14 +36,14 @@ final class ReplicaPool {
             }
             ComputationGraph net = FREE.pollFirst();
             if (net != null) {
-                return net;
+                return new Borrowed(net, false);
             }
             built++;
         }
         ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(json);
         ComputationGraph net = new ComputationGraph(conf);
         net.init(); // its random parameters are overwritten by the averaged state before it trains
-        return net;
+        return new Borrowed(net, true);
     }
 
     /** Hands {@code net} back for the next task of the same configuration. */
