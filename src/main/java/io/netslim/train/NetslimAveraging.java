@@ -2,6 +2,7 @@ package io.netslim.train;
 
 import io.netslim.config.ConfigException;
 import io.netslim.data.ShufflePlan;
+import org.apache.spark.Partition;
 import org.apache.spark.Partitioner;
 import org.apache.spark.SparkException;
 import org.apache.spark.TaskContext;
@@ -12,6 +13,9 @@ import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.network.util.JavaUtils;
+import org.apache.spark.rdd.PartitionCoalescer;
+import org.apache.spark.rdd.PartitionGroup;
+import org.apache.spark.rdd.RDD;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -20,6 +24,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 import scala.Tuple2;
 
 import java.io.Serializable;
@@ -38,11 +43,11 @@ import java.util.NoSuchElementException;
  * trains {@code frequency} minibatches of its partition from the averaged state, then parameters and updater state
  * are averaged over the workers that trained, the score too, and the iteration count advances by the frequency)
  * but without the driver in the data path. The state moves as flat byte slices ({@link FlatState}): each round
- * is one Spark job of a reduce-scatter and an all-gather through Spark's shuffle. Worker k trains on the networks
- * its executor keeps ({@link ReplicaPool}) and emits slice j of its state keyed (j, k); the task of slice j sums
- * the W contributions in worker order (so a run repeats bit for bit whatever the arrival order) and keeps the mean
- * in its executor's block manager, local-checkpointed, which cuts the lineage; the next round's tasks receive every
- * slice of it (the all-gather) and write it into their networks. Each node moves about twice the state per round,
+ * is one Spark job of two stages. Worker k reads every slice of the last mean from the block managers that hold
+ * it (the all-gather, a narrow dependency: {@link EverySlice}), writes it into a network its executor keeps
+ * ({@link ReplicaPool}), trains and emits slice j of its state keyed (j, k) into Spark's shuffle; the task of
+ * slice j sums the W contributions in worker order (the reduce-scatter; a run repeats bit for bit whatever the
+ * arrival order) and keeps the mean in its executor's block manager, local-checkpointed, which cuts the lineage. Each node moves about twice the state per round,
  * whatever W; the driver broadcasts the state once per fit and collects it once at the end, a few slices per job
  * so that {@code spark.driver.maxResultSize} is never the limit. A failed round job on a cluster (a lost executor
  * whose blocks Spark cannot recompute) restarts the fit from its start, which is the last checkpoint.
@@ -145,7 +150,7 @@ public final class NetslimAveraging {
         CollectionAccumulator<double[]> sums = measure ? sc.sc().collectionAccumulator("netslim slice sums") : null;
         String key = replicaKey(sc, net);
         List<Round> measured = new ArrayList<>();
-        JavaPairRDD<Integer, byte[]> gathered = null;
+        JavaRDD<Tuple2<Integer, byte[]>> gathered = null;
         JavaPairRDD<Integer, byte[]> previous = null;
         long written = 0;
         try {
@@ -177,9 +182,9 @@ public final class NetslimAveraging {
                     previous.unpersist(false); // its all-gather ran in this round's job
                 }
                 previous = averaged;
-                gathered = averaged.flatMapToPair(new ToWorkers(workers, slices))
-                        .partitionBy(new KeyDivider(workers, slices));
-                written += 2L * workers * layout.bytes();
+                gathered = averaged.rdd().coalesce(workers, false, Option.apply(new EverySlice(workers)), null)
+                        .toJavaRDD();
+                written += workers * layout.bytes();
                 if (written >= GC_BYTES) { // old rounds' RDDs become unreachable: Spark then deletes their shuffles
                     System.gc();
                     written = 0;
@@ -472,24 +477,28 @@ public final class NetslimAveraging {
         }
     }
 
-    /** The all-gather: every averaged slice to every worker, keyed {@code worker * slices + j}. */
-    static final class ToWorkers implements PairFlatMapFunction<Tuple2<Integer, byte[]>, Integer, byte[]> {
+    /**
+     * The all-gather as a narrow dependency: each of the {@code workers} partitions reads every slice of the
+     * averaged state, in slice order, from the block manager that holds it, inside the training stage itself.
+     */
+    static final class EverySlice implements PartitionCoalescer, scala.Serializable { // Spark checks Scala's
         private static final long serialVersionUID = 1L;
         private final int workers;
-        private final int slices;
 
-        ToWorkers(int workers, int slices) {
+        EverySlice(int workers) {
             this.workers = workers;
-            this.slices = slices;
         }
 
         @Override
-        public Iterator<Tuple2<Integer, byte[]>> call(Tuple2<Integer, byte[]> slice) {
-            List<Tuple2<Integer, byte[]>> out = new ArrayList<>(workers);
+        public PartitionGroup[] coalesce(int maxPartitions, RDD<?> parent) {
+            PartitionGroup[] groups = new PartitionGroup[workers];
             for (int k = 0; k < workers; k++) {
-                out.add(new Tuple2<>(k * slices + slice._1, slice._2));
+                groups[k] = new PartitionGroup(Option.empty());
+                for (Partition slice : parent.partitions()) {
+                    groups[k].partitions().$plus$eq(slice);
+                }
             }
-            return out.iterator();
+            return groups;
         }
     }
 }
