@@ -158,8 +158,9 @@ public final class NetslimAveraging {
                 TrainRound train = new TrainRound(start, layout, slices, workers, frequency, r, seed, key, times);
                 sc.setCallSite(TRAINING_STAGE);
                 JavaRDD<Tuple2<Integer, byte[]>> contributions = gathered == null
-                        ? data.mapPartitions(batches -> train.call(null, batches))
-                        : gathered.zipPartitions(data, train);
+                        ? data.mapPartitions(batches -> train.call(batches, null))
+                        // data first: Spark places a task where the first narrow parent's block is cached
+                        : data.zipPartitions(gathered, train);
                 sc.clearCallSite();
                 JavaPairRDD<Integer, byte[]> averaged = JavaPairRDD.fromJavaRDD(contributions)
                         .partitionBy(new KeyDivider(slices, workers))
@@ -327,7 +328,7 @@ public final class NetslimAveraging {
      * into a kept network, its minibatches of the round trained, its state emitted as slices keyed
      * {@code j * workers + k}. A worker with no minibatch left emits nothing and takes no part in the mean.
      */
-    static final class TrainRound implements FlatMapFunction2<Iterator<Tuple2<Integer, byte[]>>, Iterator<DataSet>,
+    static final class TrainRound implements FlatMapFunction2<Iterator<DataSet>, Iterator<Tuple2<Integer, byte[]>>,
             Tuple2<Integer, byte[]>> {
         private static final long serialVersionUID = 1L;
         private final Broadcast<Start> start;
@@ -354,8 +355,8 @@ public final class NetslimAveraging {
         }
 
         @Override
-        public Iterator<Tuple2<Integer, byte[]>> call(Iterator<Tuple2<Integer, byte[]>> state,
-                                                      Iterator<DataSet> data) {
+        public Iterator<Tuple2<Integer, byte[]>> call(Iterator<DataSet> data,
+                                                      Iterator<Tuple2<Integer, byte[]>> state) {
             long t0 = System.nanoTime();
             int worker = TaskContext.getPartitionId();
             List<DataSet> batches = new ArrayList<>(frequency);
