@@ -165,6 +165,9 @@ public final class NetslimAveraging {
                 JavaPairRDD<Integer, byte[]> averaged = JavaPairRDD.fromJavaRDD(contributions)
                         .partitionBy(new KeyDivider(slices, workers))
                         .mapPartitionsToPair(new SliceMean(layout, workers, r, sums));
+                // kept serialised: an executor serves each slice to the other W - 1 workers without serialising
+                // it W - 1 times (localCheckpoint adds the disk to this level)
+                averaged.persist(StorageLevel.MEMORY_ONLY_SER());
                 averaged.rdd().localCheckpoint();
                 sc.setJobDescription("netslim parameter averaging: round " + (r + 1) + " of " + rounds);
                 sc.setLocalProperty(ROUND_PROPERTY, String.valueOf(r));
