@@ -47,9 +47,10 @@ import java.util.NoSuchElementException;
  * it (the all-gather, a narrow dependency: {@link EverySlice}), writes it into a network its executor keeps
  * ({@link ReplicaPool}), trains and emits slice j of its state keyed (j, k) into Spark's shuffle; the task of
  * slice j sums the W contributions in worker order (the reduce-scatter; a run repeats bit for bit whatever the
- * arrival order) and keeps the mean in its executor's block manager, local-checkpointed, which cuts the lineage. Each node moves about twice the state per round,
- * whatever W; the driver broadcasts the state once per fit and collects it once at the end, a few slices per job
- * so that {@code spark.driver.maxResultSize} is never the limit. A failed round job on a cluster (a lost executor
+ * arrival order) and keeps the mean in its executor's block manager, serialised and local-checkpointed, which
+ * cuts the lineage. Each node moves about twice the state per round, whatever W; the driver broadcasts the state
+ * once per fit and collects it once at the end, a few slices per job so that {@code spark.driver.maxResultSize}
+ * is never the limit. A failed round job on a cluster (a lost executor
  * whose blocks Spark cannot recompute) restarts the fit from its start, which is the last checkpoint.
  */
 public final class NetslimAveraging {
