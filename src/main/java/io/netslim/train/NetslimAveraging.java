@@ -47,11 +47,11 @@ import java.util.NoSuchElementException;
  * it (the all-gather, a narrow dependency: {@link EverySlice}), writes it into a network its executor keeps
  * ({@link ReplicaPool}), trains and emits slice j of its state keyed (j, k) into Spark's shuffle; the task of
  * slice j sums the W contributions in worker order (the reduce-scatter; a run repeats bit for bit whatever the
- * arrival order) and keeps the mean in its executor's block manager, serialised and local-checkpointed, which
- * cuts the lineage. Each node moves about twice the state per round, whatever W; the driver broadcasts the state
- * once per fit and collects it once at the end, a few slices per job so that {@code spark.driver.maxResultSize}
- * is never the limit. A failed round job on a cluster (a lost executor
- * whose blocks Spark cannot recompute) restarts the fit from its start, which is the last checkpoint.
+ * arrival order) and keeps the mean in its executor's block manager, local-checkpointed, which cuts the
+ * lineage. Each node moves about twice the state per round, whatever W; the driver broadcasts the state once
+ * per fit and collects it once at the end, a few slices per job so that {@code spark.driver.maxResultSize} is
+ * never the limit. A failed round job on a cluster (a lost executor whose blocks Spark cannot recompute)
+ * restarts the fit from its start, which is the last checkpoint.
  */
 public final class NetslimAveraging {
     private static final Logger LOG = LoggerFactory.getLogger(NetslimAveraging.class);
@@ -166,9 +166,6 @@ public final class NetslimAveraging {
                 JavaPairRDD<Integer, byte[]> averaged = JavaPairRDD.fromJavaRDD(contributions)
                         .partitionBy(new KeyDivider(slices, workers))
                         .mapPartitionsToPair(new SliceMean(layout, workers, r, sums));
-                // kept serialised: an executor serves each slice to the other W - 1 workers without serialising
-                // it W - 1 times (localCheckpoint adds the disk to this level)
-                averaged.persist(StorageLevel.MEMORY_ONLY_SER());
                 averaged.rdd().localCheckpoint();
                 sc.setJobDescription("netslim parameter averaging: round " + (r + 1) + " of " + rounds);
                 sc.setLocalProperty(ROUND_PROPERTY, String.valueOf(r));
