@@ -21,7 +21,9 @@ from collections import defaultdict
 GPU_STEP_MS = {"preresnet-20": 1.7, "preresnet-164": 10.6, "vgg-19": 17.0, "resnet-50": 87.2}
 WORKERS = (4, 8, 16, 32, 64)
 LINKS_GBIT = (10, 25)
-AUTO_SHARE = 0.10  # auto's rule: the smallest F with comm at most 10% of a round
+# auto's rule, as io.netslim.train.AveragingFrequency's TARGET_COMM_SHARE and MAX_FREQUENCY: the smallest F with
+# comm at most 10% of a round, at most 32
+AUTO_SHARE = 0.10
 AUTO_CAP = 32
 
 
@@ -91,10 +93,9 @@ def gaps(paths):
                 busy += b - a
                 last = b
             out.append(end - start - busy)
-        workers = max((len(v) for v in tasks.values()), default=0)
         rounds = out[1:]  # the first round is warm-up
         print(json.dumps({"event_log": p, "rounds": len(rounds), "gap_ms_median": statistics.median(rounds)
-                          if rounds else None, "gap_ms": rounds, "tasks_per_job_max": workers}))
+                          if rounds else None, "gap_ms": rounds}))
 
 
 def main():

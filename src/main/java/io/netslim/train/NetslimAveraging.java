@@ -391,7 +391,7 @@ public final class NetslimAveraging {
                 int count = 0;
                 while (state.hasNext()) {
                     Tuple2<Integer, byte[]> slice = state.next();
-                    int j = slice._1 % slices;
+                    int j = slice._1; // the averaged state is keyed by slice
                     layout.write(net, layout.sliceStart(j, slices), slice._2);
                     if (!seen[j]) {
                         seen[j] = true;
