@@ -196,7 +196,7 @@ public record JobConfig(
                 r.intAtLeast("train.checkpoint-every", 0),
                 r.oneOf("train.approach", List.of("auto", "direct", "export")),
                 r.oneOf("train.kernels", List.of("auto", "cpu", "portable")),
-                r.oneOf("train.worker-scaling", List.of("linear", "none")),
+                r.oneOf("train.worker-scaling", List.of("sqrt", "linear", "none")),
                 r.oneOf("train.averaging", TrainConfig.AVERAGING));
         PruneConfig prune = new PruneConfig(
                 r.doubleIn("prune.ratio", 0.0, true, 1.0),

@@ -1,5 +1,6 @@
 package io.netslim.cpu;
 
+import io.netslim.sparsity.PenalisedGamma;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -21,7 +22,7 @@ import java.util.List;
  * a third of the cost), and {@link #getWeightDecay} reaches gamma and beta as L2, as DL4J's regularisation would.
  * {@link TrainingLayers#strip} turns it back into a stock layer before a model is saved for users.
  */
-public class FastBatchNormalization extends BatchNormalization {
+public class FastBatchNormalization extends BatchNormalization implements PenalisedGamma {
     private static final Field HELPER = helperField();
     private boolean fusedRelu;
     private boolean inputChannelsLast;
@@ -67,6 +68,16 @@ public class FastBatchNormalization extends BatchNormalization {
 
     public void setGammaL1(double gammaL1) {
         this.gammaL1 = gammaL1;
+    }
+
+    @Override
+    public double l1OnGamma() {
+        return gammaL1;
+    }
+
+    @Override
+    public void l1OnGamma(double lambda) {
+        this.gammaL1 = lambda;
     }
 
     /** L2 coefficient on gamma and beta (DL4J's own BatchNormalization regularises neither); 0 for none. */

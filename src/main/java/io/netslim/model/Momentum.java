@@ -30,6 +30,11 @@ public final class Momentum implements IUpdater {
         return momentum;
     }
 
+    /** The learning-rate schedule, null for the fixed rate. */
+    public ISchedule getLearningRateSchedule() {
+        return learningRateSchedule;
+    }
+
     /**
      * DL4J's nearest stock updater (Nesterov's, same rate and momentum), for saved models: a zip must load in plain
      * DL4J, which has no plain momentum; netslim gives every network it trains its configured updater again.
@@ -86,7 +91,10 @@ public final class Momentum implements IUpdater {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Momentum m && m.learningRate == learningRate && m.momentum == momentum
+        // compare() so that two scheduled configurations (rate NaN) are equal: DL4J merges layers of equal
+        // updaters into one block, and a rate changed to a schedule must not split the blocks
+        return o instanceof Momentum m && Double.compare(m.learningRate, learningRate) == 0
+                && Double.compare(m.momentum, momentum) == 0
                 && Objects.equals(m.learningRateSchedule, learningRateSchedule);
     }
 

@@ -227,7 +227,6 @@ public final class SlimmingPipeline {
                     : cfg.model().arch() + "-" + cfg.model().depth(), first.numParams(), cfg.sparsityLambda());
             SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
                     retargeted(new RunCheckpoints(store, scope), k), this::onEpoch);
-            LOG.info("{}{}", label, trained.scaling().line(cfg.train(), cfg.sparsityLambda()));
             ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
             double acc = Accuracy.of(sparse, test);
             report.stage(Stage.SPARSE.result, acc, seconds(t0))
@@ -236,8 +235,9 @@ public final class SlimmingPipeline {
                     .put("parameter_averaging", cfg.train().averaging())
                     .put("training_approach", trained.approach())
                     .<ObjectNode>set("kernels", json(kernels))
-                    .<ObjectNode>set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda(),
-                            data.trainCount()))
+                    .<ObjectNode>set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda())
+                            .set("warnings", new com.fasterxml.jackson.databind.ObjectMapper()
+                                    .valueToTree(trained.warnings())))
                     .set("averaging", trained.averaging().json());
             store.writeModel(prefix + SPARSE, sparse);
             store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));

@@ -22,7 +22,7 @@ import java.util.List;
  * kernel flags, still read.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public class SparseBatchNormalization extends BatchNormalization {
+public class SparseBatchNormalization extends BatchNormalization implements PenalisedGamma {
     private double lambda;
     private double weightDecay;
 
@@ -36,6 +36,16 @@ public class SparseBatchNormalization extends BatchNormalization {
     }
 
     public void setLambda(double lambda) {
+        this.lambda = lambda;
+    }
+
+    @Override
+    public double l1OnGamma() {
+        return lambda;
+    }
+
+    @Override
+    public void l1OnGamma(double lambda) {
         this.lambda = lambda;
     }
 

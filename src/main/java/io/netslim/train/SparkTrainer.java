@@ -9,8 +9,11 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.nd4j.linalg.schedule.FixedSchedule;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.List;
 
 /**
  * Data-parallel training on Spark with parameter averaging ({@code train.averaging}: netslim's, see
@@ -33,7 +36,7 @@ public final class SparkTrainer {
 
     /** The trained network and the throughput of this run (resumed runs count only what they trained). */
     public record Result(ComputationGraph graph, long images, double seconds, String approach,
-                         WorkerScaling scaling, AveragingFrequency averaging) {
+                         WorkerScaling scaling, List<String> warnings, AveragingFrequency averaging) {
         public double imagesPerSecond() {
             return seconds > 0 ? images / seconds : 0;
         }
@@ -57,6 +60,11 @@ public final class SparkTrainer {
         } else {
             LOG.info("parameter averaging: DL4J's training master; training approach: {}", approach);
         }
+        WorkerScaling scaling = WorkerScaling.of(cfg, workers, data.trainCount());
+        double lambda = SparsityStart.lambdaOf(graph.getConfiguration());
+        LOG.info(scaling.line(cfg, lambda));
+        List<String> warnings = scaling.warnings(cfg, lambda, SparsityStart.meanAbsGamma(graph));
+        warnings.forEach(w -> LOG.warn("sparsity training: {}", w));
         var restored = checkpoints.latest();
         AveragingFrequency averaging = averaging(sc, restored.map(CheckpointStore.Checkpoint::net).orElse(graph), data,
                 cfg, workers, approach, restored.map(c -> c.next().averagingFrequency()).orElse(0));
@@ -75,8 +83,8 @@ public final class SparkTrainer {
                     start.epoch() + 1, cfg.epochs(), start.chunk() + 1, chunks);
         }
         StepSchedule schedule = new StepSchedule(cfg.lr());
-        WorkerScaling scaling = WorkerScaling.of(cfg, workers);
         ComputationGraph net = graph;
+        int warmupStart = WarmUp.startOf(net).orElse(net.getConfiguration().getIterationCount());
         double score = Double.NaN;
         ParameterAveragingTrainingMaster master = null;
         long images = 0;
@@ -84,7 +92,7 @@ public final class SparkTrainer {
         long done = (long) start.epoch() * data.trainCount() + (long) start.chunk() * data.trainCount() / chunks;
         try {
             for (int epoch = start.epoch(); epoch < cfg.epochs(); epoch++) {
-                double lr = scaling.lr(schedule, epoch, cfg.epochs());
+                double lr = scaling.lr(schedule, epoch);
                 long t0 = System.nanoTime();
                 long epochImages = 0;
                 int firstChunk = epoch == start.epoch() ? start.chunk() : 0;
@@ -93,7 +101,7 @@ public final class SparkTrainer {
                     // them into averaging rounds (the master's RNG) and ND4J's RNG; a resumed chunk is the same.
                     long chunkSeed = ShufflePlan.mix(ShufflePlan.mix(cfg.seed(), epoch), chunk);
                     org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(chunkSeed);
-                    net.setLearningRate(lr);
+                    net.setLearningRate(scaling.schedule(schedule, epoch, warmupStart));
                     ImageSource.Minibatches batches = data.trainMinibatches(sc, cfg.batchSize(), workers, cfg.seed(),
                             epoch, chunk, chunks);
                     if (cfg.netslimAveraging()) {
@@ -141,8 +149,10 @@ public final class SparkTrainer {
                 ReplicaPool.clear(); // the executors are this JVM: fine-tuning gets their memory back
             }
         }
+        // a saved model carries DL4J's own schedule (its rate from schedule to a number fails in DL4J's refreshUpdater)
+        net.setLearningRate(new FixedSchedule(scaling.lr(schedule, cfg.epochs() - 1)));
         double total = (System.nanoTime() - startNanos) / 1e9;
-        return new Result(net, images, total, approach.name(), scaling, averaging);
+        return new Result(net, images, total, approach.name(), scaling, warnings, averaging);
     }
 
     /**

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.schedule.ISchedule;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -38,23 +40,63 @@ class WorkerScalingTest {
     }
 
     @Test
-    void linearScalingWarmsUpToWTimesTheRate() {
+    void sqrtScalesTheRateBySqrtWAfterAWarmUpOfSequentialSteps() {
         JobConfig.TrainConfig t = TestNets.config("train.epochs=40", "train.lr=0.1").train();
-        WorkerScaling linear = WorkerScaling.of(t, 4);
-        assertEquals(2, linear.warmupEpochs());
-        assertEquals(1.75, linear.factor(0)); // the mean of a per-step ramp from 1 to 4 over two epochs
-        assertEquals(3.25, linear.factor(1));
-        assertEquals(4.0, linear.factor(2));
-        assertEquals(4.0, WorkerScaling.of(TestNets.config("train.epochs=9").train(), 4).factor(0)); // no warm-up
-        assertEquals(0.4, linear.lr(new StepSchedule(0.1), 10, 40), 1e-12);
-        assertEquals(0.004, linear.lr(new StepSchedule(0.1), 30, 40), 1e-12); // the step decay still applies
-        assertEquals(1.0, WorkerScaling.of(TestNets.config("train.worker-scaling=none").train(), 4).factor(5));
-        assertEquals(1.0, WorkerScaling.of(t, 1).factor(5));
-        // the L1 shrinkage of an epoch is one worker's on every worker count
-        double one = WorkerScaling.of(t, 1).describe(t, 1e-3, 6400).path("l1_shrink_per_epoch").asDouble();
-        assertEquals(one, linear.describe(t, 1e-3, 6400).path("l1_shrink_per_epoch").asDouble(), 1e-12);
-        assertEquals(one / 4, WorkerScaling.of(TestNets.config("train.epochs=40", "train.worker-scaling=none").train(), 4)
-                .describe(t, 1e-3, 6400).path("l1_shrink_per_epoch").asDouble(), 1e-12);
+        // 6,400 images, batch 64: 25 sequential steps per epoch on 4 workers, 1,000 in all
+        WorkerScaling sqrt = WorkerScaling.of(t, 4, 6400);
+        assertEquals("sqrt", sqrt.rule());
+        assertEquals(25, sqrt.stepsPerEpoch());
+        assertEquals(2.0, sqrt.lrFactor(), 1e-12);
+        assertEquals(100, sqrt.warmupSteps()); // 5% of 1,000 is 50: at least 100
+        assertEquals(0.2, sqrt.lr(new StepSchedule(0.1), 10), 1e-12);
+        assertEquals(0.002, sqrt.lr(new StepSchedule(0.1), 30), 1e-12); // the step decay still applies
+        ISchedule epoch0 = sqrt.schedule(new StepSchedule(0.1), 0, 7);
+        assertEquals(0.1 + 0.1 / 100, epoch0.valueAt(7, 0), 1e-12); // the first step of the warm-up
+        assertEquals(0.15, epoch0.valueAt(7 + 49, 0), 1e-12);
+        assertEquals(0.2, epoch0.valueAt(7 + 99, 0), 1e-12);
+        assertEquals(0.2, epoch0.valueAt(7 + 500, 0), 1e-12);
+        assertEquals(4.0, WorkerScaling.of(t, 16, 6400).lrFactor(), 1e-12);
+        assertEquals(8.0, WorkerScaling.of(t, 64, 6400).lrFactor(), 1e-12);
+        // at most a quarter of a short schedule: 3 epochs of 55 steps warm up over 41
+        assertEquals(41, WorkerScaling.of(TestNets.config("train.epochs=3").train(), 4, 14000).warmupSteps());
+        assertEquals(1.0, WorkerScaling.of(t, 1, 6400).lrFactor());
+        assertEquals(1.0, WorkerScaling.of(TestNets.config("train.worker-scaling=none").train(), 4, 6400).lrFactor());
+        // the L1 step follows the rate: an epoch shrinks a gamma sqrt(W) times less than on one worker
+        double one = WorkerScaling.of(t, 1, 6400).describe(t, 1e-3).path("l1_shrink_per_epoch").asDouble();
+        assertEquals(one / 2, sqrt.describe(t, 1e-3).path("l1_shrink_per_epoch").asDouble(), 1e-12);
+        assertEquals(0.2 * 1e-3, sqrt.describe(t, 1e-3).path("l1_step").asDouble(), 1e-15);
+    }
+
+    @Test
+    void linearIsTheRuleOfBefore() {
+        JobConfig.TrainConfig t = TestNets.config("train.epochs=40", "train.lr=0.1", "train.worker-scaling=linear")
+                .train();
+        WorkerScaling linear = WorkerScaling.of(t, 4, 6400);
+        assertEquals(4.0, linear.lrFactor());
+        assertEquals(2 * 25, linear.warmupSteps()); // 5% of the epochs
+        assertEquals(0, WorkerScaling.of(TestNets.config("train.epochs=9", "train.worker-scaling=linear").train(), 4,
+                6400).warmupSteps()); // none under 10 epochs
+        double one = WorkerScaling.of(t, 1, 6400).describe(t, 1e-3).path("l1_shrink_per_epoch").asDouble();
+        assertEquals(one, linear.describe(t, 1e-3).path("l1_shrink_per_epoch").asDouble(), 1e-12);
+    }
+
+    @Test
+    void warnsWithTheNumbersWhereTheGammasCannotPolarise() {
+        // the quickstart on 4 workers: 14,000 images, 3 epochs, lambda 1e-4
+        JobConfig.TrainConfig quick = TestNets.config("train.epochs=3").train();
+        List<String> w = WorkerScaling.of(quick, 4, 14000).warnings(quick, 1e-4, 0.5);
+        assertEquals(2, w.size(), w.toString());
+        assertTrue(w.get(0).contains("cannot polarise") && w.get(0).contains("165 sequential steps")
+                && w.get(0).contains("0.5"), w.get(0));
+        assertTrue(w.get(1).contains("fewer than 200"), w.get(1));
+        // 20,000 images, 20 epochs, lambda 1e-3 (issue 21's runs) polarise on 1 and 16 workers
+        JobConfig.TrainConfig longer = TestNets.config("train.epochs=20").train();
+        assertEquals(List.of(), WorkerScaling.of(longer, 1, 20000).warnings(longer, 1e-3, 0.5));
+        assertEquals(List.of(), WorkerScaling.of(longer, 4, 20000).warnings(longer, 1e-3, 0.5));
+        // without a rule, 16 workers cannot polarise what 1 worker can
+        JobConfig.TrainConfig none = TestNets.config("train.epochs=20", "train.worker-scaling=none").train();
+        assertTrue(WorkerScaling.of(none, 16, 20000).warnings(none, 1e-3, 0.5).get(0).contains("cannot polarise"));
+        assertEquals(List.of(), WorkerScaling.of(quick, 4, 14000).warnings(quick, 0, 0.5)); // no penalty, no warning
     }
 
     /**
