@@ -38,9 +38,10 @@ public final class RunCheckpoints implements CheckpointStore {
         // The data order and augmentation of an epoch derive from train.seed and the epoch, so (epoch, chunk)
         // is the whole random state needed to continue identically; the iteration count is in the model.
         // The averaging frequency is recorded because auto chooses it from timings: a resumed run cuts its
-        // chunks at the same one.
+        // chunks at the same one; the warm-up's start, so that a resumed run's rate follows the same ramp.
         String state = JSON.createObjectNode().put("epoch", next.epoch()).put("chunk", next.chunk())
                 .put("averaging_frequency", next.averagingFrequency())
+                .put("warmup_start", next.warmupStart())
                 .put("iteration", net.getConfiguration().getIterationCount())
                 .put("model_sha256", store.sha256(model)).toString();
         store.writeText(dir + "/" + name + "/state.json", state);
@@ -67,7 +68,8 @@ public final class RunCheckpoints implements CheckpointStore {
                 ComputationGraph net = store.readModel(base + "/model.zip", true);
                 return Optional.of(new Checkpoint(net,
                         new TrainingPosition(state.get("epoch").asInt(), state.get("chunk").asInt(),
-                        state.path("averaging_frequency").asInt(0)), store.uri(base)));
+                        state.path("averaging_frequency").asInt(0), state.path("warmup_start").asInt(-1)),
+                        store.uri(base)));
             } catch (Exception e) {
                 LOG.warn("skipping damaged checkpoint {}: {}", store.uri(base), e.getMessage());
             }

@@ -30,11 +30,6 @@ public final class Momentum implements IUpdater {
         return momentum;
     }
 
-    /** The learning-rate schedule, null for the fixed rate. */
-    public ISchedule getLearningRateSchedule() {
-        return learningRateSchedule;
-    }
-
     /**
      * DL4J's nearest stock updater (Nesterov's, same rate and momentum), for saved models: a zip must load in plain
      * DL4J, which has no plain momentum; netslim gives every network it trains its configured updater again.

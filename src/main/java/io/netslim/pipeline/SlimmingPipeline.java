@@ -343,6 +343,9 @@ public final class SlimmingPipeline {
                 return checkpoints.latest().map(c -> {
                     ComputationGraph net = withPenalty(c.net(), kernels);
                     net.getUpdater().getStateViewArray().assign(c.net().getUpdater().getStateViewArray());
+                    // the learning-rate warm-up is by iteration
+                    net.getConfiguration().setIterationCount(c.net().getConfiguration().getIterationCount());
+                    net.getConfiguration().setEpochCount(c.net().getConfiguration().getEpochCount());
                     return new Checkpoint(net, c.next(), c.name());
                 });
             }

@@ -75,7 +75,7 @@ public final class SparkTrainer {
                 ? (int) Math.max(1, (data.trainCount() + imagesPerRound * cfg.checkpointEvery() - 1)
                         / (imagesPerRound * cfg.checkpointEvery()))
                 : 1;
-        TrainingPosition start = new TrainingPosition(0, 0, frequency);
+        TrainingPosition start = new TrainingPosition(0, 0, frequency, graph.getConfiguration().getIterationCount());
         if (restored.isPresent()) {
             graph = restored.get().net();
             start = restored.get().next();
@@ -84,7 +84,8 @@ public final class SparkTrainer {
         }
         StepSchedule schedule = new StepSchedule(cfg.lr());
         ComputationGraph net = graph;
-        int warmupStart = WarmUp.startOf(net).orElse(net.getConfiguration().getIterationCount());
+        // the warm-up counts sequential steps from where training began, recorded in every checkpoint
+        int warmupStart = start.warmupStart() >= 0 ? start.warmupStart() : net.getConfiguration().getIterationCount();
         double score = Double.NaN;
         ParameterAveragingTrainingMaster master = null;
         long images = 0;
@@ -126,8 +127,9 @@ public final class SparkTrainer {
                     String where = "in epoch " + (epoch + 1) + (chunks > 1 ? ", chunk " + (chunk + 1) : "");
                     DivergenceGuard.check("sparsity training", net, score, where);
                     epochImages += batches.images();
-                    TrainingPosition next = chunk + 1 < chunks ? new TrainingPosition(epoch, chunk + 1, frequency)
-                            : new TrainingPosition(epoch + 1, 0, frequency);
+                    TrainingPosition next = chunk + 1 < chunks
+                            ? new TrainingPosition(epoch, chunk + 1, frequency, warmupStart)
+                            : new TrainingPosition(epoch + 1, 0, frequency, warmupStart);
                     checkpoints.save(net, next);
                     images += batches.images();
                     LOG.info(ProgressListener.line("sparsity training", epoch + 1, cfg.epochs(), done + images,

@@ -1,23 +1,16 @@
 package io.netslim.train;
 
-import io.netslim.model.Momentum;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 import java.util.Objects;
-import java.util.OptionalInt;
 
 /**
  * A learning rate that ramps linearly, step by step, from {@code from} to {@code to} over the first
  * {@code steps} sequential steps after iteration {@code start}, then stays at {@code to}: the worker-scaling
  * warm-up as a DL4J schedule, so every worker's local steps follow it (the iteration count is the sequential
- * step count, the same on every worker of a round). It travels in the network's configuration (JSON), so a
- * checkpoint remembers where the warm-up began.
+ * step count, the same on every worker of a round). It travels in the network's configuration (JSON) to the
+ * executors; checkpoints record where it began ({@link TrainingPosition#warmupStart}).
  */
 public final class WarmUp implements ISchedule {
     private static final long serialVersionUID = 1L;
@@ -48,26 +41,6 @@ public final class WarmUp implements ISchedule {
             return to;
         }
         return from + (to - from) * (Math.max(0, done) + 1) / steps;
-    }
-
-    /** The iteration the warm-up counts from. */
-    public int start() {
-        return start;
-    }
-
-    /** Where the warm-up of {@code net}'s learning rate began, if it carries one. */
-    public static OptionalInt startOf(ComputationGraph net) {
-        return net.getConfiguration().getVertices().values().stream()
-                .filter(v -> v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer)
-                .map(v -> scheduleOf(((BaseLayer) ((LayerVertex) v).getLayerConf().getLayer()).getIUpdater()))
-                .filter(s -> s instanceof WarmUp)
-                .mapToInt(s -> ((WarmUp) s).start)
-                .findFirst();
-    }
-
-    private static ISchedule scheduleOf(IUpdater updater) {
-        return updater instanceof Momentum m ? m.getLearningRateSchedule()
-                : updater instanceof Nesterovs n ? n.getLearningRateSchedule() : null;
     }
 
     @Override

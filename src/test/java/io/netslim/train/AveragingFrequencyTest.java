@@ -175,13 +175,21 @@ class AveragingFrequencyTest {
 
         @Override
         public void save(ComputationGraph net, TrainingPosition next) {
-            saved.add(new Checkpoint(net.clone(), next, "c" + saved.size()));
+            saved.add(new Checkpoint(copy(net), next, "c" + saved.size()));
         }
 
         @Override
         public Optional<Checkpoint> latest() {
-            return latest == null ? Optional.empty() : Optional.of(new Checkpoint(latest.net().clone(), latest.next(),
+            return latest == null ? Optional.empty() : Optional.of(new Checkpoint(copy(latest.net()), latest.next(),
                     latest.name()));
+        }
+
+        /** A copy with the iteration count, as a checkpoint file keeps it (the warm-up is by iteration). */
+        private static ComputationGraph copy(ComputationGraph net) {
+            ComputationGraph copy = net.clone();
+            copy.getConfiguration().setIterationCount(net.getConfiguration().getIterationCount());
+            copy.getConfiguration().setEpochCount(net.getConfiguration().getEpochCount());
+            return copy;
         }
     }
 }
