@@ -75,11 +75,6 @@ public class FastBatchNormalization extends BatchNormalization implements Penali
         return gammaL1;
     }
 
-    @Override
-    public void l1OnGamma(double lambda) {
-        this.gammaL1 = lambda;
-    }
-
     /** L2 coefficient on gamma and beta (DL4J's own BatchNormalization regularises neither); 0 for none. */
     public double getWeightDecay() {
         return weightDecay;

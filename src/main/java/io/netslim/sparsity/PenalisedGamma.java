@@ -2,12 +2,9 @@ package io.netslim.sparsity;
 
 /**
  * A batch norm that carries the sparsity penalty's L1 coefficient on gamma, whichever kernels train it, so that
- * training can read and rescale the penalty without knowing the layer class.
+ * training can read the penalty without knowing the layer class.
  */
 public interface PenalisedGamma {
     /** The L1 coefficient on gamma, 0 for none. */
     double l1OnGamma();
-
-    /** Sets the L1 coefficient on gamma. */
-    void l1OnGamma(double lambda);
 }

@@ -44,11 +44,6 @@ public class SparseBatchNormalization extends BatchNormalization implements Pena
         return lambda;
     }
 
-    @Override
-    public void l1OnGamma(double lambda) {
-        this.lambda = lambda;
-    }
-
     /** The L2 coefficient on gamma and beta. */
     public double getWeightDecay() {
         return weightDecay;
