@@ -1,5 +1,7 @@
 package io.netslim;
 
+import io.netslim.runtime.NativeDefaults;
+import io.netslim.runtime.BuildInfo;
 import io.netslim.cli.BenchCommand;
 import io.netslim.cli.EvaluateCommand;
 import io.netslim.cli.ExitCodes;

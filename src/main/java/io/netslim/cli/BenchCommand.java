@@ -3,8 +3,8 @@ package io.netslim.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;
-import io.netslim.pipeline.Benchmark;
-import io.netslim.pipeline.ReadBenchmark;
+import io.netslim.bench.Benchmark;
+import io.netslim.bench.ReadBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,13 +80,13 @@ public final class BenchCommand implements Callable<Integer> {
                     "--spark goes with --train-only (plain bench always measures Spark)");
         }
         if (quick) {
-            ObjectNode result = new io.netslim.pipeline.QuickBenchmark(cfg, runs, steps, warmupSeconds,
+            ObjectNode result = new io.netslim.bench.QuickBenchmark(cfg, runs, steps, warmupSeconds,
                     ratios == null ? List.of(cfg.prune().ratio()) : ratios).run();
             System.out.println(mapper.writeValueAsString(result));
             return ExitCodes.OK;
         }
         if (averaging) {
-            ObjectNode result = new io.netslim.pipeline.AveragingBenchmark(cfg, runs).run();
+            ObjectNode result = new io.netslim.bench.AveragingBenchmark(cfg, runs).run();
             System.out.println(json ? mapper.writeValueAsString(result)
                     : mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             return ExitCodes.OK;

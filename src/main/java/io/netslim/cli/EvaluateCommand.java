@@ -4,7 +4,7 @@ import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
-import io.netslim.pipeline.HadoopConf;
+import io.netslim.runtime.HadoopConf;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;

@@ -12,7 +12,7 @@ import io.netslim.data.Normalization;
 import io.netslim.export.OnnxCheck;
 import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxFiles;
-import io.netslim.pipeline.HadoopConf;
+import io.netslim.runtime.HadoopConf;
 import io.netslim.pipeline.Normalizations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;

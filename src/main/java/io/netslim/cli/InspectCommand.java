@@ -9,7 +9,7 @@ import io.netslim.data.ImageSource;
 import io.netslim.metrics.LayerStats;
 import io.netslim.metrics.ModelStats;
 import io.netslim.model.ModelRegistry;
-import io.netslim.pipeline.HadoopConf;
+import io.netslim.runtime.HadoopConf;
 import io.netslim.pipeline.Networks;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;

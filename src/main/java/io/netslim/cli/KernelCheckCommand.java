@@ -3,7 +3,7 @@ package io.netslim.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.config.ConfigException;
-import io.netslim.pipeline.KernelCheck;
+import io.netslim.bench.KernelCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -4,7 +4,7 @@ import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ShardFolder;
 import io.netslim.data.ShardWriter;
-import io.netslim.pipeline.HadoopConf;
+import io.netslim.runtime.HadoopConf;
 import io.netslim.train.SparkContexts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;

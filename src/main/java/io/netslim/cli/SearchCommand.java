@@ -3,7 +3,7 @@ package io.netslim.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netslim.pipeline.RatioSearch;
+import io.netslim.search.RatioSearch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,7 +1,7 @@
 package io.netslim.cli;
 
-import io.netslim.pipeline.HadoopConf;
-import io.netslim.pipeline.RatioSweep;
+import io.netslim.runtime.HadoopConf;
+import io.netslim.search.RatioSweep;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -2,7 +2,7 @@ package io.netslim.cli;
 
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.artifacts.RunLedger;
-import io.netslim.pipeline.HadoopConf;
+import io.netslim.runtime.HadoopConf;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

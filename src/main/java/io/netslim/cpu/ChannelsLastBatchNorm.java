@@ -1,6 +1,6 @@
 package io.netslim.cpu;
 
-import io.netslim.ThreadBudget;
+import io.netslim.runtime.ThreadBudget;
 
 import java.nio.FloatBuffer;
 

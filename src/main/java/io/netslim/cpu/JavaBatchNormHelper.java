@@ -1,6 +1,6 @@
 package io.netslim.cpu;
 
-import io.netslim.ThreadBudget;
+import io.netslim.runtime.ThreadBudget;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;

@@ -1,6 +1,6 @@
 package io.netslim.export;
 
-import io.netslim.BuildInfo;
+import io.netslim.runtime.BuildInfo;
 import io.netslim.data.Normalization;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;

@@ -12,11 +12,11 @@ import org.slf4j.LoggerFactory;
  * {@code prune.channel-multiple} as a job applies it: the configured count, or {@code auto} resolved once, on the
  * driver (the machine that prunes, also for candidates pruned on executors), to its {@link ConvolutionBlock}.
  */
-record ChannelMultiple(int multiple, String configured, String reason) {
+public record ChannelMultiple(int multiple, String configured, String reason) {
     private static final Logger LOG = LoggerFactory.getLogger(ChannelMultiple.class);
 
     /** {@code p}'s channel multiple, resolved for this JVM when {@code auto} (logged). */
-    static ChannelMultiple of(JobConfig.PruneConfig p) {
+    public static ChannelMultiple of(JobConfig.PruneConfig p) {
         if (!p.channelMultipleAuto()) {
             return new ChannelMultiple(p.channelMultiple(), String.valueOf(p.channelMultiple()),
                     "prune.channel-multiple = " + p.channelMultiple());
@@ -27,12 +27,12 @@ record ChannelMultiple(int multiple, String configured, String reason) {
     }
 
     /** {@code cfg} with {@code prune.channel-multiple} resolved for this JVM (unchanged unless auto). */
-    static JobConfig resolved(JobConfig cfg) {
+    public static JobConfig resolved(JobConfig cfg) {
         return of(cfg.prune()).applyTo(cfg);
     }
 
     /** {@code cfg} pruning with this multiple. */
-    JobConfig applyTo(JobConfig cfg) {
+    public JobConfig applyTo(JobConfig cfg) {
         return cfg.withPrune(cfg.prune().withChannelMultiple(multiple));
     }
 

@@ -1,13 +1,15 @@
 package io.netslim.pipeline;
 
+import io.netslim.train.LazySpark;
+import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.GammaTable;
-import io.netslim.artifacts.MetricsLog;
-import io.netslim.artifacts.ReportRenderer;
-import io.netslim.artifacts.RunCheckpoints;
+import io.netslim.report.GammaTable;
+import io.netslim.report.MetricsLog;
+import io.netslim.report.ReportRenderer;
+import io.netslim.train.RunCheckpoints;
 import io.netslim.artifacts.RunLedger;
-import io.netslim.artifacts.RunReport;
+import io.netslim.report.RunReport;
 import io.netslim.artifacts.Stage;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
@@ -22,7 +24,7 @@ import io.netslim.prune.PrunePlan;
 import io.netslim.prune.Pruner;
 import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.CheckpointStore;
-import io.netslim.train.EpochMetrics;
+import io.netslim.metrics.EpochMetrics;
 import io.netslim.train.ExecutorBackends;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
@@ -147,7 +149,7 @@ public final class SlimmingPipeline {
         }
         reportFiles.addAll(ReportRenderer.render(store));
         ledger.commit("report", reportFiles, report.snapshotRoot());
-        ledger.finish(io.netslim.BuildInfo.VERSION, lineage);
+        ledger.finish(io.netslim.runtime.BuildInfo.VERSION, lineage);
         store.removeTemporaries();
         LOG.info("done: artifacts in {}", store.uri());
         return store.uri();

@@ -1,6 +1,6 @@
 package io.netslim.train;
 
-import io.netslim.NativeDefaults;
+import io.netslim.runtime.NativeDefaults;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,5 +1,7 @@
 package io.netslim.train;
 
+import io.netslim.metrics.EpochMetrics;
+
 /** Told about every finished epoch (the pipeline writes metrics.jsonl from it, so a run can be watched live). */
 @FunctionalInterface
 public interface EpochListener {

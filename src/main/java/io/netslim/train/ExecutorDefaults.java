@@ -1,7 +1,7 @@
 package io.netslim.train;
 
-import io.netslim.BuildInfo;
-import io.netslim.NativeDefaults;
+import io.netslim.runtime.BuildInfo;
+import io.netslim.runtime.NativeDefaults;
 import io.netslim.config.ConfigException;
 import org.apache.spark.SparkConf;
 

@@ -1,5 +1,6 @@
 package io.netslim.train;
 
+import io.netslim.metrics.EpochMetrics;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.data.ShufflePlan;

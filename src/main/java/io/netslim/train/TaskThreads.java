@@ -1,6 +1,6 @@
 package io.netslim.train;
 
-import io.netslim.ThreadBudget;
+import io.netslim.runtime.ThreadBudget;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.plugin.DriverPlugin;
 import org.apache.spark.api.plugin.ExecutorPlugin;

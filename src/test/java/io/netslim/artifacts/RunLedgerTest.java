@@ -1,5 +1,6 @@
 package io.netslim.artifacts;
 
+import io.netslim.train.RunCheckpoints;
 import io.netslim.Main;
 import io.netslim.TestNets;
 import io.netslim.config.ConfigException;

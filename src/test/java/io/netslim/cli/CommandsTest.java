@@ -1,6 +1,6 @@
 package io.netslim.cli;
 
-import io.netslim.BuildInfo;
+import io.netslim.runtime.BuildInfo;
 import io.netslim.Main;
 import io.netslim.model.ModelRegistry;
 import org.junit.jupiter.api.Test;

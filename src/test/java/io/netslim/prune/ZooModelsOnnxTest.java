@@ -1,8 +1,8 @@
 package io.netslim.prune;
 
-import io.netslim.data.Normalization;
 import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxRuntimeModel;
+import io.netslim.data.Normalization;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -96,7 +96,7 @@ class AveragingFrequencyTest {
         float[] before = net.params().toFloatVector();
         int workers = 2;
         int frequency = 3;
-        var batches = io.netslim.pipeline.AveragingBenchmark.randomMinibatches(sc, workers * frequency * 4, workers,
+        var batches = io.netslim.bench.AveragingBenchmark.randomMinibatches(sc, workers * frequency * 4, workers,
                 new long[] {1, 16, 16}, 32, 10, 1);
         AveragingRound round = AveragingProbe.measure(sc, net, batches, workers, 32, frequency,
                 TrainingApproach.resolve("direct", sc.hadoopConfiguration(), "test"), 1, 1, netslim);

@@ -3,7 +3,7 @@ package io.netslim.train;
 import io.netslim.TestHdfs;
 import io.netslim.TestNets;
 import io.netslim.config.JobConfig;
-import io.netslim.pipeline.AveragingBenchmark;
+import io.netslim.bench.AveragingBenchmark;
 import io.netslim.pipeline.Networks;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;

@@ -1,8 +1,9 @@
-package io.netslim.artifacts;
+package io.netslim.report;
 
+import io.netslim.artifacts.ArtifactStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netslim.train.EpochMetrics;
+import io.netslim.metrics.EpochMetrics;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,5 +1,9 @@
-package io.netslim.pipeline;
+package io.netslim.search;
 
+import io.netslim.pipeline.ChannelMultiple;
+import io.netslim.pipeline.Normalizations;
+import io.netslim.pipeline.SlimmingPipeline;
+import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -7,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.ReportRenderer;
+import io.netslim.report.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;

@@ -1,5 +1,6 @@
-package io.netslim.pipeline;
+package io.netslim.search;
 
+import io.netslim.pipeline.PngCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;

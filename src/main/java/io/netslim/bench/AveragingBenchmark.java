@@ -1,5 +1,8 @@
-package io.netslim.pipeline;
+package io.netslim.bench;
 
+import io.netslim.train.LazySpark;
+import io.netslim.pipeline.Networks;
+import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.config.JobConfig;

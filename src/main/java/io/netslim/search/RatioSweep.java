@@ -1,11 +1,14 @@
-package io.netslim.pipeline;
+package io.netslim.search;
 
+import io.netslim.pipeline.ChannelMultiple;
+import io.netslim.pipeline.Normalizations;
+import io.netslim.pipeline.SlimmingPipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.GammaTable;
-import io.netslim.artifacts.ReportRenderer;
+import io.netslim.report.GammaTable;
+import io.netslim.report.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;

@@ -1,4 +1,4 @@
-package io.netslim.pipeline;
+package io.netslim.runtime;
 
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;

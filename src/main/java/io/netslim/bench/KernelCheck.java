@@ -1,10 +1,11 @@
-package io.netslim.pipeline;
+package io.netslim.bench;
 
+import io.netslim.pipeline.Networks;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netslim.BuildInfo;
+import io.netslim.runtime.BuildInfo;
 import io.netslim.config.JobConfig;
 import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

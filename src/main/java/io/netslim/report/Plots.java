@@ -1,4 +1,4 @@
-package io.netslim.artifacts;
+package io.netslim.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import org.jfree.chart.ChartFactory;

@@ -1,8 +1,9 @@
-package io.netslim.pipeline;
+package io.netslim.search;
 
+import io.netslim.pipeline.SlimmingPipeline;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.MetricsLog;
-import io.netslim.artifacts.ReportRenderer;
+import io.netslim.report.MetricsLog;
+import io.netslim.report.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 
 import java.util.ArrayList;
@@ -22,7 +23,7 @@ final class FinishedRuns {
         }
         reportFiles.addAll(ReportRenderer.render(store));
         ledger.commit("report", reportFiles, ledger.record("report"));
-        ledger.finish(io.netslim.BuildInfo.VERSION, lineage);
+        ledger.finish(io.netslim.runtime.BuildInfo.VERSION, lineage);
         store.removeTemporaries();
     }
 }

@@ -1,4 +1,4 @@
-package io.netslim;
+package io.netslim.runtime;
 
 import java.io.IOException;
 import java.io.InputStream;

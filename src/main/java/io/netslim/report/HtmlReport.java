@@ -1,5 +1,6 @@
-package io.netslim.artifacts;
+package io.netslim.report;
 
+import io.netslim.artifacts.Stage;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.Base64;

@@ -1,4 +1,4 @@
-package io.netslim.pipeline;
+package io.netslim.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.netslim.TestNets;

@@ -1,5 +1,7 @@
-package io.netslim.artifacts;
+package io.netslim.report;
 
+import io.netslim.artifacts.ArtifactStore;
+import io.netslim.artifacts.OutputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 

@@ -1,4 +1,4 @@
-package io.netslim;
+package io.netslim.runtime;
 
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;

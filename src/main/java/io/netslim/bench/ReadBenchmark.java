@@ -1,5 +1,7 @@
-package io.netslim.pipeline;
+package io.netslim.bench;
 
+import io.netslim.train.LazySpark;
+import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

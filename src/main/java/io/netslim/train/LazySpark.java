@@ -1,19 +1,18 @@
-package io.netslim.pipeline;
+package io.netslim.train;
 
 import io.netslim.config.JobConfig;
-import io.netslim.train.SparkContexts;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /** The Spark context, started only when a stage needs it (a resumed run past training never starts Spark). */
-final class LazySpark implements AutoCloseable {
+public final class LazySpark implements AutoCloseable {
     private final JobConfig.SparkSettings settings;
     private JavaSparkContext sc;
 
-    LazySpark(JobConfig.SparkSettings settings) {
+    public LazySpark(JobConfig.SparkSettings settings) {
         this.settings = settings;
     }
 
-    JavaSparkContext get() {
+    public JavaSparkContext get() {
         if (sc == null) {
             sc = SparkContexts.create(settings);
         }

@@ -1,9 +1,9 @@
-package io.netslim.artifacts;
+package io.netslim.train;
 
+import io.netslim.artifacts.ArtifactStore;
+import io.netslim.artifacts.OutputException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netslim.train.CheckpointStore;
-import io.netslim.train.TrainingPosition;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

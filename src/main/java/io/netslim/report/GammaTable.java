@@ -1,4 +1,4 @@
-package io.netslim.artifacts;
+package io.netslim.report;
 
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,4 +1,4 @@
-package io.netslim.pipeline;
+package io.netslim.search;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

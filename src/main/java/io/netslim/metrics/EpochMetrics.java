@@ -1,4 +1,6 @@
-package io.netslim.train;
+package io.netslim.metrics;
+
+import io.netslim.train.EpochListener;
 
 /** What one training epoch achieved, reported to an {@link EpochListener} as training goes. */
 public record EpochMetrics(String stage, int epoch, int epochs, double loss, double lr, double imagesPerSecond,
