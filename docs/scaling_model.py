@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The round-cost model of docs/scaling.md, fitted to `netslim bench --averaging --json` outputs.
+"""The round-cost model of docs/scaling.md, fitted to `netslim bench averaging --json` outputs.
 
   python3 docs/scaling_model.py gaps EVENT_LOG...       driver-side time per round job when no task runs
   python3 docs/scaling_model.py fit BENCH_JSON...       comm = a + b x S over models (netslim master)

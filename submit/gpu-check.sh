@@ -9,7 +9,7 @@
 #
 # Options (before the jars):
 #   --steps N            training steps (default 5)
-#   --tolerance T        largest gamma difference that passes (default 1e-3; see README, "GPU executors")
+#   --tolerance T        largest gamma difference that passes (default 1e-3; see docs/gpu.md)
 #   --set KEY=VALUE      job config for both runs (default: the reference preresnet-20 on 3x32x32 images,
 #                        sparsity.lambda 0.01 so that a lost penalty shows), e.g. --set model.arch=vgg-bn
 #   --gpu-set KEY=VALUE  for the first (GPU) run only;  --cpu-set KEY=VALUE  for the second run only
