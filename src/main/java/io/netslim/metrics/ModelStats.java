@@ -1,8 +1,6 @@
 package io.netslim.metrics;
 
-import io.netslim.prune.DependencyGraph;
-import io.netslim.prune.layers.LayerPruner;
-import io.netslim.prune.layers.LayerPruners;
+import io.netslim.model.GraphOrder;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -18,8 +16,8 @@ import java.util.Map;
 /**
  * Parameters and FLOPs counted as the paper counts them: trainable parameters only (BN running mean and
  * variance excluded, as PyTorch's parameters() excludes buffers) and FLOPs = 2 x multiply-adds of the
- * conv and linear layers, for one image. Each layer kind's numbers come from its {@link LayerPruner}; a layer
- * without one counts all its parameters and no FLOPs.
+ * conv and linear layers, for one image. Each layer kind's numbers come from its {@link LayerCost} in
+ * {@link LayerCosts}; a layer without one counts all its parameters and no FLOPs.
  */
 public record ModelStats(long params, long flops, List<LayerStats> layers) {
     /** Counts {@code graph} for inputs of {@code inputShape} = {channels, height, width}. */
@@ -34,22 +32,17 @@ public record ModelStats(long params, long flops, List<LayerStats> layers) {
         List<LayerStats> layers = new ArrayList<>();
         long params = 0;
         long flops = 0;
-        for (String name : DependencyGraph.topologicalOrder(conf)) {
+        for (String name : GraphOrder.of(conf)) {
             GraphVertex v = conf.getVertices().get(name);
             if (!(v instanceof LayerVertex lv)) {
                 continue;
             }
             Layer layer = lv.getLayerConf().getLayer();
-            LayerPruner pruner = LayerPruners.of(layer).orElse(null);
-            long p = pruner == null ? layer.initializer().numParams(layer) : pruner.params(layer);
-            long f = 0;
-            if (pruner != null) {
-                List<String> in = conf.getVertexInputs().get(name);
-                InputType inType = in == null || in.size() != 1 ? null : activations.get(in.get(0));
-                f = pruner.flops(layer, inType, activations.get(name));
-                if (pruner.kind() != null && layer instanceof FeedForwardLayer ff) {
-                    layers.add(new LayerStats(name, pruner.kind(), ff.getNIn(), ff.getNOut(), p, f));
-                }
+            LayerCost cost = LayerCosts.of(layer);
+            long p = cost.params(layer);
+            long f = cost.flops(layer, activations.get(name));
+            if (cost.kind() != null && layer instanceof FeedForwardLayer ff) {
+                layers.add(new LayerStats(name, cost.kind(), ff.getNIn(), ff.getNOut(), p, f));
             }
             params += p;
             flops += f;

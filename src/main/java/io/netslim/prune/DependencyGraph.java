@@ -2,6 +2,7 @@ package io.netslim.prune;
 
 import io.netslim.config.JobConfig;
 import io.netslim.model.ChannelSelectVertex;
+import io.netslim.model.GraphOrder;
 import io.netslim.prune.layers.LayerPruner;
 import io.netslim.prune.layers.LayerPruners;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -73,28 +74,6 @@ public final class DependencyGraph {
         return Collections.unmodifiableMap(coupled);
     }
 
-    /** Vertex names in topological order (inputs first). */
-    public static List<String> topologicalOrder(ComputationGraphConfiguration conf) {
-        Map<String, List<String>> inputs = conf.getVertexInputs();
-        List<String> order = new ArrayList<>();
-        Set<String> done = new LinkedHashSet<>(conf.getNetworkInputs());
-        List<String> pending = new ArrayList<>(conf.getVertices().keySet());
-        boolean progress = true;
-        while (!pending.isEmpty() && progress) {
-            progress = false;
-            for (var it = pending.iterator(); it.hasNext(); ) {
-                String v = it.next();
-                if (done.containsAll(inputs.getOrDefault(v, List.of()))) {
-                    order.add(v);
-                    done.add(v);
-                    it.remove();
-                    progress = true;
-                }
-            }
-        }
-        return order;
-    }
-
     static Layer layerOf(ComputationGraphConfiguration conf, String vertex) {
         GraphVertex v = conf.getVertices().get(vertex);
         return v instanceof LayerVertex lv ? lv.getLayerConf().getLayer() : null;
@@ -127,7 +106,7 @@ public final class DependencyGraph {
             this.channelSelection = channelSelection;
             this.inputs = conf.getVertexInputs();
             inputs.forEach((v, ins) -> ins.forEach(in -> readers.computeIfAbsent(in, k -> new ArrayList<>()).add(v)));
-            this.order = topologicalOrder(conf);
+            this.order = GraphOrder.of(conf);
         }
 
         DependencyGraph run() {

@@ -2,7 +2,6 @@ package io.netslim.prune.layers;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** BatchNorm: one gamma, beta, mean and variance per channel; channel i out depends on channel i in only. */
@@ -10,11 +9,6 @@ final class BatchNormPruner implements LayerPruner {
     @Override
     public Role role() {
         return Role.PASSES;
-    }
-
-    @Override
-    public String kind() {
-        return "bn";
     }
 
     @Override
@@ -27,11 +21,5 @@ final class BatchNormPruner implements LayerPruner {
     @Override
     public INDArray slice(LayerVertex vertex, String key, INDArray param, long[] out, long[] in) {
         return Slices.selectLast(param, out); // gamma, beta, mean, var / log10stdev
-    }
-
-    @Override
-    public long params(Layer layer) {
-        BatchNormalization bn = (BatchNormalization) layer;
-        return bn.isLockGammaBeta() ? 0 : 2 * bn.getNOut();
     }
 }

@@ -1,9 +1,7 @@
 package io.netslim.prune.layers;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -12,11 +10,6 @@ class ConvolutionPruner implements LayerPruner {
     @Override
     public Role role() {
         return Role.CUTS;
-    }
-
-    @Override
-    public String kind() {
-        return "conv";
     }
 
     @Override
@@ -39,13 +32,5 @@ class ConvolutionPruner implements LayerPruner {
     @Override
     public INDArray slice(LayerVertex vertex, String key, INDArray param, long[] out, long[] in) {
         return "W".equals(key) ? Slices.select(Slices.select(param, 0, out), 1, in) : Slices.selectLast(param, out);
-    }
-
-    @Override
-    public long flops(Layer layer, InputType in, InputType out) {
-        ConvolutionLayer conv = (ConvolutionLayer) layer;
-        InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out;
-        int[] k = conv.getKernelSize() == null ? new int[] {1, 1} : conv.getKernelSize();
-        return 2L * k[0] * k[1] * conv.getNIn() * conv.getNOut() * o.getHeight() * o.getWidth();
     }
 }

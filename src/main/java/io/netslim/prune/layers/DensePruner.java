@@ -3,9 +3,7 @@ package io.netslim.prune.layers;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -19,11 +17,6 @@ final class DensePruner implements LayerPruner {
     @Override
     public Role role() {
         return Role.CUTS;
-    }
-
-    @Override
-    public String kind() {
-        return "dense";
     }
 
     @Override
@@ -89,11 +82,5 @@ final class DensePruner implements LayerPruner {
             }
         }
         return rows;
-    }
-
-    @Override
-    public long flops(Layer layer, InputType in, InputType out) {
-        FeedForwardLayer ff = (FeedForwardLayer) layer;
-        return 2L * ff.getNIn() * ff.getNOut();
     }
 }

@@ -1,14 +1,12 @@
 package io.netslim.prune.layers;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * How one kind of DL4J layer takes part in channel pruning and in the counts: whether it owns its input and
- * output channels or passes channels through, how its configuration and parameters are cut, its trainable
- * parameters and FLOPs. One small class per layer kind, registered in {@link LayerPruners} (Torch-Pruning's
+ * How one kind of DL4J layer takes part in channel pruning: whether it owns its input and output channels or
+ * passes channels through, and how its configuration and parameters are cut (what it costs is metrics'
+ * LayerCosts). One small class per layer kind, registered in {@link LayerPruners} (Torch-Pruning's
  * {@code pruner/function.py}).
  */
 public interface LayerPruner {
@@ -21,11 +19,6 @@ public interface LayerPruner {
     }
 
     Role role();
-
-    /** The name the counts list the layer under ("conv", "bn", "dense"), or null to leave it out of the list. */
-    default String kind() {
-        return null;
-    }
 
     /** Why this configured layer cannot take part in pruning (e.g. a softmax across channels), or null. */
     default String refusal(LayerVertex vertex) {
@@ -51,15 +44,5 @@ public interface LayerPruner {
      */
     default INDArray slice(LayerVertex vertex, String key, INDArray param, long[] out, long[] in) {
         return param;
-    }
-
-    /** Trainable parameters (BN running statistics are not: PyTorch's buffers). */
-    default long params(Layer layer) {
-        return layer.initializer().numParams(layer);
-    }
-
-    /** FLOPs for one image, 2 x multiply-adds, given the layer's input and output activation types. */
-    default long flops(Layer layer, InputType in, InputType out) {
-        return 0;
     }
 }

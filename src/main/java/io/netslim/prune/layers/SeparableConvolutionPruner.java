@@ -1,8 +1,6 @@
 package io.netslim.prune.layers;
 
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -33,15 +31,5 @@ final class SeparableConvolutionPruner extends ConvolutionPruner {
             }
         }
         return rows;
-    }
-
-    @Override
-    public long flops(Layer layer, InputType in, InputType out) {
-        SeparableConvolution2D conv = (SeparableConvolution2D) layer;
-        InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) out;
-        int[] k = conv.getKernelSize();
-        long spatial = o.getHeight() * o.getWidth();
-        long depthwise = conv.getNIn() * conv.getDepthMultiplier();
-        return 2L * spatial * depthwise * (k[0] * k[1] + conv.getNOut());
     }
 }
