@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.runtime.BuildInfo;
 import io.netslim.config.JobConfig;
 import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingNetworks;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
@@ -68,9 +69,8 @@ public final class KernelCheck {
             stock = ModelSerializer.restoreComputationGraph(start.toFile(), false);
         }
         TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
-        ComputationGraph net = new ComputationGraph(Networks.withPenalty(stock.getConfiguration(), cfg,
-                cfg.sparsityLambda(), kernels.kernels()));
-        net.init(stock.params().dup(), false);
+        ComputationGraph net = TrainingNetworks.forSparsityTraining(stock, cfg.train(), cfg.sparsityLambda(),
+                kernels.kernels());
         net.setLearningRate(cfg.train().lr());
         SplittableRandom rnd = new SplittableRandom(cfg.train().seed());
         int classes = cfg.model().classes();

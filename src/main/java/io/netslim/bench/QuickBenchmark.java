@@ -11,6 +11,7 @@ import io.netslim.metrics.Throughput;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.Pruner;
 import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingNetworks;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -78,8 +79,8 @@ public final class QuickBenchmark {
             double pruneSeconds = (System.nanoTime() - t0) / 1e9;
             ModelStats after = ModelStats.of(small, shape);
             // fine-tuning on the driver: the pruned network's trainer, as LocalTrainer runs it
-            double[] tune = Throughput.train(List.of(kernels.trainer(small, cfg.train())), shape, classes,
-                    cfg.finetune().batchSize(), 0, steps, 1);
+            double[] tune = Throughput.train(List.of(TrainingNetworks.fineTuningTwin(small, cfg.train(), kernels)),
+                    shape, classes, cfg.finetune().batchSize(), 0, steps, 1);
             pruned.addObject().put("ratio", ratio).put("prune_seconds", pruneSeconds)
                     .put("channels_removed", cut.removedChannels())
                     .put("params", after.params()).put("flops", after.flops())

@@ -13,7 +13,8 @@ import java.util.Collection;
 /**
  * An ActivationLayer configuration for training only, whose runtime layer ({@link FastActivationLayer}) passes
  * data through when the batch norm before it applies the ReLU ({@link #isInputFused}).
- * {@link TrainingLayers#strip} turns it back into a stock layer.
+ * The training network's way back to stock ({@code io.netslim.train.TrainingNetworks#stock}) turns it back into a
+ * stock layer.
  */
 public class FastActivation extends ActivationLayer {
     private boolean inputFused;

@@ -1,5 +1,6 @@
 package io.netslim.cpu;
 
+import io.netslim.sparsity.L1Penalty;
 import io.netslim.sparsity.PenalisedGamma;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -7,7 +8,6 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.regularization.L2Regularization;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
 import java.lang.reflect.Field;
@@ -17,10 +17,11 @@ import java.util.List;
 /**
  * A BatchNormalization configuration for training only: DL4J's own runtime layer (same parameters, running
  * statistics and fallbacks) with {@link JavaBatchNormHelper} in place of the oneDNN helper, reading and writing
- * NCHW or channels-last data as {@link ChannelsLast} decided. With {@link #getGammaL1} it carries the sparsity
- * penalty: the helper adds gammaL1 * sign(gamma) to gamma's gradient itself (what DL4J's L1 regularisation adds, at
- * a third of the cost), and {@link #getWeightDecay} reaches gamma and beta as L2, as DL4J's regularisation would.
- * {@link TrainingLayers#strip} turns it back into a stock layer before a model is saved for users.
+ * NCHW or channels-last data as {@link ChannelsLast} decided. It carries the sparsity penalty ({@link #penalty}:
+ * {@link #getGammaL1}, {@link #getWeightDecay}): the helper adds the L1 sub-gradient to gamma's gradient itself
+ * (what DL4J's L1 regularisation adds, at a third of the cost), and the weight decay reaches gamma and beta as L2
+ * through DL4J's regularisation. The training network's way back to stock turns it into a stock layer before a model
+ * is saved for users.
  */
 public class FastBatchNormalization extends BatchNormalization implements PenalisedGamma {
     private static final Field HELPER = helperField();
@@ -71,8 +72,14 @@ public class FastBatchNormalization extends BatchNormalization implements Penali
     }
 
     @Override
-    public double l1OnGamma() {
-        return gammaL1;
+    public L1Penalty penalty() {
+        return new L1Penalty(gammaL1, weightDecay);
+    }
+
+    /** Carries {@code penalty} (its L1 coefficient as {@link #getGammaL1}). */
+    public void setPenalty(L1Penalty penalty) {
+        this.gammaL1 = penalty.lambda();
+        this.weightDecay = penalty.weightDecay();
     }
 
     /** L2 coefficient on gamma and beta (DL4J's own BatchNormalization regularises neither); 0 for none. */
@@ -86,10 +93,8 @@ public class FastBatchNormalization extends BatchNormalization implements Penali
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
-            return List.of(new L2Regularization(weightDecay));
-        }
-        return null;
+        // the L1 term is the helper's
+        return penalty().regularization(paramName, false);
     }
 
     /**
@@ -114,7 +119,7 @@ public class FastBatchNormalization extends BatchNormalization implements Penali
         if (helperRequired() || networkDataType == DataType.FLOAT && !isLockGammaBeta()) {
             try {
                 // DL4J divides gradients by the minibatch size after backprop, and regularisation comes after that
-                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, gammaL1, conf.isMiniBatch(),
+                HELPER.set(layer, new JavaBatchNormHelper(fusedRelu, penalty(), conf.isMiniBatch(),
                         inputChannelsLast, outputChannelsLast));
             } catch (IllegalAccessException e) {
                 throw new IllegalStateException("cannot set the batch-norm helper of " + getLayerName(), e);

@@ -12,8 +12,8 @@ import java.util.Collection;
 /**
  * A ConvolutionLayer configuration for training only, whose runtime layer ({@link FastConvolutionLayer}) does not
  * compute the forward pass a second time during backprop, and runs on oneDNN directly when its input or output
- * is channels-last ({@link ChannelsLast}). {@link TrainingLayers#strip} turns it back into a stock layer before a
- * model is saved for users.
+ * is channels-last ({@link ChannelsLast}). The training network's way back to stock
+ * ({@code io.netslim.train.TrainingNetworks#stock}) turns it back into a stock layer before a model is saved for users.
  */
 public class FastConvolution extends ConvolutionLayer {
     private boolean inputChannelsLast;

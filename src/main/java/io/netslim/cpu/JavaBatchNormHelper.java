@@ -1,6 +1,7 @@
 package io.netslim.cpu;
 
 import io.netslim.runtime.ThreadBudget;
+import io.netslim.sparsity.L1Penalty;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -37,7 +38,7 @@ import java.util.Map;
  */
 public final class JavaBatchNormHelper implements BatchNormalizationHelper {
     private final boolean fusedRelu;
-    private final double gammaL1;
+    private final L1Penalty penalty;
     private final boolean gradientDividedByBatch;
     private final boolean inChannelsLast;
     private final boolean outChannelsLast;
@@ -46,16 +47,17 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
     /**
      * @param fusedRelu also apply max(y, 0) forward and its mask backward (the next layer passes through)
-     * @param gammaL1 add gammaL1 * sign(gamma) to gamma's gradient (the sparsity penalty), 0 for none
+     * @param penalty the sparsity penalty, whose L1 sub-gradient this adds to gamma's gradient (its weight decay is
+     *                DL4J's to apply)
      * @param gradientDividedByBatch DL4J will divide the gradient by the minibatch size (its miniBatch setting):
      *                               the penalty is multiplied by it here, so that it arrives undivided
      * @param inChannelsLast the input (and its gradient) holds NHWC values ({@link ChannelsLast})
      * @param outChannelsLast the output (and its gradient) holds NHWC values
      */
-    public JavaBatchNormHelper(boolean fusedRelu, double gammaL1, boolean gradientDividedByBatch,
+    public JavaBatchNormHelper(boolean fusedRelu, L1Penalty penalty, boolean gradientDividedByBatch,
                                boolean inChannelsLast, boolean outChannelsLast) {
         this.fusedRelu = fusedRelu;
-        this.gammaL1 = gammaL1;
+        this.penalty = penalty;
         this.gradientDividedByBatch = gradientDividedByBatch;
         this.inChannelsLast = inChannelsLast;
         this.outChannelsLast = outChannelsLast;
@@ -179,7 +181,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
         }
         int c = (int) input.size(1);
         double count = (double) input.length() / c;
-        double penalty = gradientDividedByBatch ? gammaL1 * input.size(0) : gammaL1;
+        double penalty = this.penalty.gradientCoefficient(input.size(0), gradientDividedByBatch);
         float[] g = floats(gamma, c);
         float[] b = floats(beta, c);
         float[] m = floats(meanCache, c);
@@ -267,7 +269,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
                                            float[] dBeta) {
         double invStd = 1.0 / Math.sqrt(v[ch] + eps);
         dBeta[ch] = (float) sumDy;
-        dGamma[ch] = (float) (sumDyXmu * invStd + penalty * Math.signum(g[ch]));
+        dGamma[ch] = (float) (sumDyXmu * invStd + L1Penalty.subgradient(penalty, g[ch]));
         // dx = gamma * invStd * (dy - mean(dy) - (x - mu) * invStd^2 * mean(dy * (x - mu)))
         float k1 = (float) (g[ch] * invStd);
         float k2 = (float) (-g[ch] * invStd * invStd * invStd * sumDyXmu / count);
@@ -292,7 +294,7 @@ public final class JavaBatchNormHelper implements BatchNormalizationHelper {
 
     /** Null, so that DL4J uses its own code; but that code knows nothing of a fused ReLU or the penalty. */
     private <T> T unsupported(INDArray x, CNN2DFormat format) {
-        if (fusedRelu || gammaL1 > 0 || inChannelsLast || outChannelsLast) {
+        if (fusedRelu || penalty.onGamma() || inChannelsLast || outChannelsLast) {
             throw new IllegalStateException("batch norm with a fused ReLU, an L1 penalty on gamma or channels-last "
                     + "data needs rank-4 "
                     + "NCHW float input, got rank " + x.rank() + " " + format + " " + x.dataType());

@@ -15,9 +15,10 @@ import java.util.Map;
 
 /**
  * Swaps stock convolution, batch-norm and activation layers for their faster training-time versions
- * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}) and back, and fuses each ReLU
- * into the batch norm that feeds only it, and keeps activations channels-last where every reader can take them
- * ({@link ChannelsLast}). Same parameters, same maths; saved models use stock layers only.
+ * ({@link FastConvolution}, {@link FastBatchNormalization}, {@link FastActivation}), fuses each ReLU into the
+ * batch norm that feeds only it, and keeps activations channels-last where every reader can take them
+ * ({@link ChannelsLast}). Same parameters, same maths; saved models use stock layers only (the training network's
+ * way back, {@code io.netslim.train.TrainingNetworks#stock}, undoes all of it).
  */
 public final class TrainingLayers {
     private TrainingLayers() {
@@ -71,11 +72,6 @@ public final class TrainingLayers {
     private static <T> T layer(ComputationGraphConfiguration conf, String vertex, Class<T> type) {
         return conf.getVertices().get(vertex) instanceof LayerVertex lv
                 && type.isInstance(lv.getLayerConf().getLayer()) ? type.cast(lv.getLayerConf().getLayer()) : null;
-    }
-
-    /** A copy of {@code conf} with stock DL4J layers only (also undoes the sparsity penalty's batch norms). */
-    public static ComputationGraphConfiguration strip(ComputationGraphConfiguration conf) {
-        return LayerSwap.replace(conf, LayerSwap::stock);
     }
 
     /**

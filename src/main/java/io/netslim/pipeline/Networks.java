@@ -3,14 +3,16 @@ package io.netslim.pipeline;
 import io.netslim.config.JobConfig;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
-import io.netslim.model.Retraining;
-import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.TrainingDefaults;
 import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingNetworks;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
-/** Creates the configured network, ready for sparsity training (or plain, for inspection). */
+/**
+ * Creates the configured network: plain (for inspection), or ready for sparsity training
+ * ({@link TrainingNetworks}).
+ */
 public final class Networks {
     private Networks() {
     }
@@ -42,16 +44,9 @@ public final class Networks {
     /** The configured network, initialised, with L1(lambda) on every BN gamma, for training with {@code kernels}. */
     public static ComputationGraph forTraining(JobConfig cfg, long[] inputShape, double lambda,
                                                TrainingKernels kernels) {
-        ComputationGraph graph = new ComputationGraph(withPenalty(plain(cfg, inputShape), cfg, lambda, kernels));
+        ComputationGraph graph = new ComputationGraph(TrainingNetworks.forSparsityTraining(plain(cfg, inputShape),
+                cfg.train(), lambda, kernels));
         graph.init();
         return graph;
-    }
-
-    /** {@code conf} (stock layers) ready for sparsity training with {@code kernels}: L1(lambda) on every BN gamma. */
-    public static ComputationGraphConfiguration withPenalty(ComputationGraphConfiguration conf, JobConfig cfg,
-                                                            double lambda, TrainingKernels kernels) {
-        // the configured optimiser on every layer: a saved model (an earlier pass's) carries a stock updater
-        return kernels.forTraining(SparsityPenalty.apply(
-                Retraining.apply(conf.clone(), TrainingDefaults.sgd(cfg.train())), lambda, cfg.train().weightDecay()));
     }
 }

@@ -22,13 +22,13 @@ import io.netslim.prune.GammaStats;
 import io.netslim.prune.PruneBudget;
 import io.netslim.prune.PrunePlan;
 import io.netslim.prune.Pruner;
-import io.netslim.sparsity.SparsityPenalty;
 import io.netslim.train.CheckpointStore;
 import io.netslim.metrics.EpochMetrics;
 import io.netslim.train.ExecutorBackends;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
 import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingNetworks;
 import io.netslim.train.TrainingPosition;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -229,7 +229,7 @@ public final class SlimmingPipeline {
                     : cfg.model().arch() + "-" + cfg.model().depth(), first.numParams(), cfg.sparsityLambda());
             SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
                     retargeted(new RunCheckpoints(store, scope), k), this::onEpoch);
-            ComputationGraph sparse = SparsityPenalty.strip(trained.graph());
+            ComputationGraph sparse = TrainingNetworks.stock(trained.graph());
             double acc = Accuracy.of(sparse, test);
             report.stage(Stage.SPARSE.result, acc, seconds(t0))
                     .put("train_images_per_s", trained.imagesPerSecond())
@@ -323,10 +323,7 @@ public final class SlimmingPipeline {
 
     /** The same network and weights, with the L1 penalty back on for sparsity training with {@code kernels}. */
     private ComputationGraph withPenalty(ComputationGraph graph, TrainingKernels kernels) {
-        ComputationGraph next = new ComputationGraph(Networks.withPenalty(
-                SparsityPenalty.strip(graph.getConfiguration()), cfg, cfg.sparsityLambda(), kernels));
-        next.init(graph.params().dup(), false);
-        return next;
+        return TrainingNetworks.forSparsityTraining(graph, cfg.train(), cfg.sparsityLambda(), kernels);
     }
 
     /**

@@ -3,9 +3,7 @@ package io.netslim.pipeline;
 import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
-import io.netslim.model.Retraining;
-import io.netslim.sparsity.SparsityPenalty;
-import io.netslim.train.TrainingDefaults;
+import io.netslim.train.TrainingNetworks;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
@@ -51,14 +49,12 @@ public final class StartModel {
             throw new ConfigException("model.init = '" + uri + "': expected a DL4J ModelSerializer zip of a "
                     + "ComputationGraph (" + e.getMessage() + ")");
         }
-        ComputationGraph stock = SparsityPenalty.strip(loaded);
+        ComputationGraph stock = TrainingNetworks.stock(loaded);
         LOG.info("model.init = {}: starting from its architecture and weights ({} parameters); model.arch '{}' and "
                 + "model.depth are ignored", uri, stock.numParams(), cfg.model().arch());
         checkInput(stock, shape, uri);
         stock = withClasses(stock, cfg.model().classes(), uri);
-        JobConfig.TrainConfig t = cfg.train();
-        ComputationGraphConfiguration conf = Retraining.apply(stock.getConfiguration().clone(),
-                TrainingDefaults.sgd(t));
+        ComputationGraphConfiguration conf = TrainingNetworks.withOptimiser(stock.getConfiguration(), cfg.train());
         ComputationGraph start = new ComputationGraph(conf);
         start.init(stock.params().dup(), false);
         return start;

@@ -2,11 +2,9 @@ package io.netslim.sparsity;
 
 import org.nd4j.shade.jackson.annotation.JsonIgnoreProperties;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.nd4j.linalg.learning.regularization.L1Regularization;
-import org.nd4j.linalg.learning.regularization.L2Regularization;
+import io.netslim.model.layers.LayerSwap;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,10 +12,10 @@ import java.util.List;
  * regularisation: it runs as DL4J's stock batch norm on any ND4J backend (ND4J's CUDA kernels on a GPU).
  *
  * <p>Stock DL4J (M2/M2.1) returns no regularisation for any BN parameter, so {@code .l1()} on a BN layer is
- * silently ignored. This subclass returns L1(lambda) for gamma (DL4J's updater then adds lambda * sign(gamma) to
- * the gradient before the SGD step: the paper's sub-gradient) and the weight decay as L2 (like PyTorch's SGD
- * weight_decay) for gamma and beta. The loss DL4J reports includes lambda * sum |gamma|. It exists only during
- * sparsity training: {@link SparsityPenalty#strip} turns it back into a stock layer before saving. Unknown
+ * silently ignored. This subclass returns its {@link L1Penalty}'s regularisation with the L1 term: DL4J's
+ * updater then adds lambda * sign(gamma) to the gradient before the SGD step (the paper's sub-gradient) and decays
+ * gamma and beta. The loss DL4J reports includes lambda * sum |gamma|. It exists only during training: the way back
+ * to stock ({@code io.netslim.train.TrainingNetworks#stock}) turns it into a stock layer before saving. Unknown
  * properties are ignored so that checkpoints of earlier netslim versions, whose class of this name carried CPU
  * kernel flags, still read.
  */
@@ -30,6 +28,15 @@ public class SparseBatchNormalization extends BatchNormalization implements Pena
     public SparseBatchNormalization() {
     }
 
+    /** {@code bn}'s configuration (every field kept) carrying {@code penalty}. */
+    public static SparseBatchNormalization carrying(BatchNormalization bn, L1Penalty penalty) {
+        SparseBatchNormalization sparse = LayerSwap.copyFields(bn, new SparseBatchNormalization(),
+                BatchNormalization.class);
+        sparse.setLambda(penalty.lambda());
+        sparse.setWeightDecay(penalty.weightDecay());
+        return sparse;
+    }
+
     /** The L1 coefficient on gamma. */
     public double getLambda() {
         return lambda;
@@ -40,8 +47,8 @@ public class SparseBatchNormalization extends BatchNormalization implements Pena
     }
 
     @Override
-    public double l1OnGamma() {
-        return lambda;
+    public L1Penalty penalty() {
+        return new L1Penalty(lambda, weightDecay);
     }
 
     /** The L2 coefficient on gamma and beta. */
@@ -55,14 +62,7 @@ public class SparseBatchNormalization extends BatchNormalization implements Pena
 
     @Override
     public List<Regularization> getRegularizationByParam(String paramName) {
-        List<Regularization> r = new ArrayList<>(2);
-        if ("gamma".equals(paramName) && lambda > 0) {
-            r.add(new L1Regularization(lambda));
-        }
-        if (("gamma".equals(paramName) || "beta".equals(paramName)) && weightDecay > 0) {
-            r.add(new L2Regularization(weightDecay));
-        }
-        return r.isEmpty() ? null : r;
+        return penalty().regularization(paramName, true);
     }
 
     @Override

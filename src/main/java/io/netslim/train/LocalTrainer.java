@@ -18,14 +18,14 @@ public final class LocalTrainer {
 
     /**
      * Trains {@code graph} (stock layers) in place for {@code epochs} passes over {@code data} with {@code kernels}
-     * ({@link TrainingKernels#trainer}); returns images/s.
+     * ({@link TrainingNetworks#fineTuningTwin}); returns images/s.
      */
     public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
                              JobConfig.TrainConfig train, TrainingKernels kernels, EpochListener listener) {
         if (epochs == 0) {
             return 0;
         }
-        ComputationGraph net = kernels.trainer(graph, train);
+        ComputationGraph net = TrainingNetworks.fineTuningTwin(graph, train, kernels);
         // The step schedule counts this stage's iterations from 0, whatever the network went through before (a
         // sparse model arrives with sparsity training's count, which would start it at the last step's lr).
         net.getConfiguration().setIterationCount(0);

@@ -62,7 +62,7 @@ public final class SparkTrainer {
             LOG.info("parameter averaging: DL4J's training master; training approach: {}", approach);
         }
         WorkerScaling scaling = WorkerScaling.of(cfg, workers, data.trainCount());
-        double lambda = SparsityStart.lambdaOf(graph.getConfiguration());
+        double lambda = TrainingNetworks.lambdaOf(graph.getConfiguration());
         LOG.info(scaling.line(cfg, lambda));
         List<String> warnings = scaling.warnings(cfg, lambda, SparsityStart.meanAbsGamma(graph));
         warnings.forEach(w -> LOG.warn("sparsity training: {}", w));

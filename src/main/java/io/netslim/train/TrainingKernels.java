@@ -1,17 +1,6 @@
 package io.netslim.train;
 
 import io.netslim.config.ConfigException;
-import io.netslim.config.JobConfig;
-import io.netslim.model.Retraining;
-import io.netslim.cpu.FastBatchNormalization;
-import io.netslim.model.layers.LayerSwap;
-import io.netslim.cpu.TrainingLayers;
-import io.netslim.sparsity.SparseBatchNormalization;
-import io.netslim.sparsity.SparsityPenalty;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collection;
@@ -20,11 +9,9 @@ import java.util.Locale;
 import java.util.TreeSet;
 
 /**
- * Which layer implementations train a network ({@code train.kernels}), and the one place that turns a stock
- * network into one of them: DL4J's stock layers, which run on any ND4J backend (its CUDA kernels on a GPU), or
- * netslim's CPU training-time layers ({@link TrainingLayers}), which call oneDNN and read ND4J buffers through host
- * memory.
- * In {@link #PORTABLE} mode nothing here touches a CPU kernel class, so none is loaded.
+ * Which layer implementations train a network ({@code train.kernels}): DL4J's stock layers, which run on any ND4J
+ * backend (its CUDA kernels on a GPU), or netslim's CPU training-time layers ({@code io.netslim.cpu.TrainingLayers}),
+ * which call oneDNN and read ND4J buffers through host memory. {@link TrainingNetworks#withKernels} puts them in.
  */
 public enum TrainingKernels {
     /** netslim's training-time layers: faster on ND4J's CPU backend, wrong on any other. */
@@ -87,50 +74,5 @@ public enum TrainingKernels {
     public static String backend() {
         return Nd4j.getExecutioner().getEnvironmentInformation()
                 .getProperty("backend", Nd4j.getBackend().getClass().getSimpleName());
-    }
-
-    /**
-     * {@code conf} (stock layers, the penalty as {@link SparseBatchNormalization}) ready to train with these
-     * kernels: unchanged for {@link #PORTABLE}; netslim's training-time layers for {@link #CPU}, where the Java
-     * batch norm applies the same L1 and weight decay on gamma itself.
-     */
-    public ComputationGraphConfiguration forTraining(ComputationGraphConfiguration conf) {
-        return this == PORTABLE ? conf : Cpu.forTraining(conf);
-    }
-
-    /**
-     * A twin of {@code stock} (stock layers, perhaps the penalty) that shares its parameter array, so that fitting
-     * the twin trains {@code stock} in place, with these kernels (its own optimiser state, learning rate and
-     * listeners) and the optimiser of {@code train} (updater, weight decay; a saved model carries a stock
-     * updater), its BatchNorms' gamma and beta decayed as in sparsity training.
-     */
-    public ComputationGraph trainer(ComputationGraph stock, JobConfig.TrainConfig train) {
-        ComputationGraphConfiguration conf = forTraining(SparsityPenalty.withBatchNormDecay(
-                Retraining.apply(stock.getConfiguration().clone(), TrainingDefaults.sgd(train)), train.weightDecay()));
-        ComputationGraph twin = new ComputationGraph(conf);
-        twin.init(stock.params(), false);
-        return twin;
-    }
-
-    /**
-     * Everything that names a CPU kernel class, apart: the JVM's verifier loads the classes a method's code
-     * assigns to one another, so this code must not sit in a class that portable training links.
-     */
-    private static final class Cpu {
-        static ComputationGraphConfiguration forTraining(ComputationGraphConfiguration conf) {
-            return TrainingLayers.apply(LayerSwap.replace(conf, Cpu::fast));
-        }
-
-        /** The penalty's batch norm as a training-time one that applies the same L1 and weight decay itself. */
-        private static Layer fast(Layer layer) {
-            if (!(layer instanceof SparseBatchNormalization sparse)) {
-                return layer;
-            }
-            FastBatchNormalization fast = LayerSwap.copyFields(sparse, new FastBatchNormalization(),
-                    BatchNormalization.class);
-            fast.setGammaL1(sparse.getLambda());
-            fast.setWeightDecay(sparse.getWeightDecay());
-            return fast;
-        }
     }
 }

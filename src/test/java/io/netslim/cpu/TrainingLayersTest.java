@@ -7,6 +7,7 @@ import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.NetworkSurgeon;
 import io.netslim.prune.PrunePlan;
+import io.netslim.train.TrainingNetworks;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -162,11 +163,11 @@ class TrainingLayersTest {
         // the configuration survives JSON, as Spark ships it to the executors
         ComputationGraphConfiguration shipped = ComputationGraphConfiguration.fromJson(fastConf.toJson());
         assertEquals(fastConf.toJson(), shipped.toJson());
-        assertFalse(TrainingLayers.strip(fastConf).toJson().contains("io.netslim"));
-        ComputationGraphConfiguration roundTrip = TrainingLayers.strip(
+        assertFalse(TrainingNetworks.stock(fastConf).toJson().contains("io.netslim"));
+        ComputationGraphConfiguration roundTrip = TrainingNetworks.stock(
                 TrainingLayers.apply(ComputationGraphConfiguration.fromJson(stockJson)));
         // strip also turns netslim's plain-momentum updater into DL4J's: apply then strip is strip alone
-        String stripped = TrainingLayers.strip(ComputationGraphConfiguration.fromJson(stockJson)).toJson();
+        String stripped = TrainingNetworks.stock(ComputationGraphConfiguration.fromJson(stockJson)).toJson();
         assertFalse(stripped.contains("io.netslim"));
         assertEquals(withoutCachedOrder(stripped), withoutCachedOrder(roundTrip.toJson()));
     }

@@ -97,7 +97,7 @@ class ZooModelsTest {
     }
 
     private static DependencyGraph deps(ComputationGraph net) {
-        return DependencyGraph.of(io.netslim.sparsity.SparsityPenalty.strip(net.getConfiguration()), false);
+        return DependencyGraph.of(io.netslim.train.TrainingNetworks.stock(net.getConfiguration()), false);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.netslim.data.Normalization;
 import io.netslim.pipeline.Networks;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.TrainingKernels;
+import io.netslim.train.TrainingNetworks;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -56,12 +57,12 @@ class SparsityPenaltyTest {
         JobConfig cfg = TestNets.config("model.depth=8");
         ComputationGraph cpu = Networks.forTraining(cfg, new long[] {1, 12, 12}, cfg.sparsityLambda(),
                 TrainingKernels.CPU);
-        assertFalse(SparsityPenalty.strip(cpu).getConfiguration().toJson().contains("io.netslim"));
+        assertFalse(TrainingNetworks.stock(cpu).getConfiguration().toJson().contains("io.netslim"));
         ComputationGraph sparse = Networks.forTraining(cfg, new long[] {1, 12, 12}, cfg.sparsityLambda(),
                 TrainingKernels.PORTABLE);
-        assertTrue(SparsityPenalty.isApplied(sparse.getConfiguration()));
-        ComputationGraph stock = SparsityPenalty.strip(sparse);
-        assertFalse(SparsityPenalty.isApplied(stock.getConfiguration()));
+        assertTrue(TrainingNetworks.lambdaOf(sparse.getConfiguration()) > 0);
+        ComputationGraph stock = TrainingNetworks.stock(sparse);
+        assertFalse(TrainingNetworks.lambdaOf(stock.getConfiguration()) > 0);
         assertFalse(stock.getConfiguration().toJson().contains("io.netslim"));
         assertEquals(sparse.params(), stock.params());
         // gamma starts at model.gamma-init
@@ -88,8 +89,9 @@ class SparsityPenaltyTest {
                         : l));
         dl4j.init(stockLayers.params().dup(), false);
         // ours: the penalty added inside the Java batch norm's gradient (the CPU kernels)
-        ComputationGraph ours = new ComputationGraph(TrainingKernels.CPU.forTraining(
-                SparsityPenalty.apply(stockLayers.getConfiguration(), lambda, weightDecay)));
+        ComputationGraph ours = new ComputationGraph(TrainingNetworks.withKernels(
+                new L1Penalty(lambda, weightDecay).onEveryBatchNorm(stockLayers.getConfiguration()),
+                TrainingKernels.CPU));
         ours.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
             DataSet batch = randomBatch(20 + i);
@@ -108,8 +110,9 @@ class SparsityPenaltyTest {
         assertTrue(moved > 0.01, "training moved gammas by " + moved);
         assertTrue(diff < 1e-3 * Math.max(1, moved) + 1e-5, "gammas differ by " + diff + " (moved " + moved + ")");
         // and without the penalty the gammas end up elsewhere
-        ComputationGraph plain = new ComputationGraph(TrainingKernels.CPU.forTraining(
-                SparsityPenalty.apply(stockLayers.getConfiguration(), 0, weightDecay)));
+        ComputationGraph plain = new ComputationGraph(TrainingNetworks.withKernels(
+                new L1Penalty(0, weightDecay).onEveryBatchNorm(stockLayers.getConfiguration()),
+                TrainingKernels.CPU));
         plain.init(stockLayers.params().dup(), false);
         for (int i = 0; i < 4; i++) {
             plain.fit(randomBatch(20 + i));

@@ -37,7 +37,7 @@ class LocalTrainerTest {
     void fineTuningDecaysBatchNormGammaAndBetaAsSparsityTrainingDoes() {
         ComputationGraph stock = TestNets.preResNet(8, 28, 5);
         for (TrainingKernels kernels : TrainingKernels.values()) {
-            ComputationGraph twin = kernels.trainer(stock, TestNets.config().train());
+            ComputationGraph twin = TrainingNetworks.fineTuningTwin(stock, TestNets.config().train(), kernels);
             int batchNorms = 0;
             for (org.deeplearning4j.nn.api.Layer l : twin.getLayers()) {
                 if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization bn) {

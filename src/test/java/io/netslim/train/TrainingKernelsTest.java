@@ -9,7 +9,7 @@ import io.netslim.data.Normalization;
 import io.netslim.cpu.FastBatchNormalization;
 import io.netslim.pipeline.Networks;
 import io.netslim.sparsity.SparseBatchNormalization;
-import io.netslim.sparsity.SparsityPenalty;
+import io.netslim.sparsity.L1Penalty;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
@@ -59,18 +59,20 @@ class TrainingKernelsTest {
 
     @Test
     void thePenaltyIsDl4jRegularisationForPortableAndInsideTheJavaBatchNormForCpu() {
-        ComputationGraphConfiguration penalised = SparsityPenalty.apply(TestNets.preResNet(8, 12, 1).getConfiguration(),
-                LAMBDA, 1e-4);
-        SparseBatchNormalization sparse = firstLayer(TrainingKernels.PORTABLE.forTraining(penalised),
+        ComputationGraphConfiguration penalised = new L1Penalty(LAMBDA, 1e-4).onEveryBatchNorm(
+                TestNets.preResNet(8, 12, 1).getConfiguration());
+        SparseBatchNormalization sparse = firstLayer(TrainingNetworks.withKernels(penalised, TrainingKernels.PORTABLE),
                 SparseBatchNormalization.class);
         assertEquals(List.of(new L1Regularization(LAMBDA), new L2Regularization(1e-4)),
                 sparse.getRegularizationByParam("gamma"));
         assertEquals(List.of(new L2Regularization(1e-4)), sparse.getRegularizationByParam("beta"));
-        FastBatchNormalization fast = firstLayer(TrainingKernels.CPU.forTraining(penalised), FastBatchNormalization.class);
+        FastBatchNormalization fast = firstLayer(TrainingNetworks.withKernels(penalised, TrainingKernels.CPU),
+                FastBatchNormalization.class);
         assertEquals(LAMBDA, fast.getGammaL1());
         // the L1 is the helper's job: DL4J must not add it a second time
         assertEquals(List.of(new L2Regularization(1e-4)), fast.getRegularizationByParam("gamma"));
-        assertFalse(TrainingKernels.PORTABLE.forTraining(penalised).toJson().contains("FastBatchNormalization"));
+        assertFalse(TrainingNetworks.withKernels(penalised, TrainingKernels.PORTABLE).toJson()
+                .contains("FastBatchNormalization"));
     }
 
     /**
@@ -96,15 +98,18 @@ class TrainingKernelsTest {
                 .forEachRemaining(batches::add);
         assertEquals(STEPS, batches.size());
         ComputationGraph start = Networks.initialised(cfg, data.inputShape());
-        ComputationGraphConfiguration penalised = SparsityPenalty.apply(start.getConfiguration(), LAMBDA,
-                cfg.train().weightDecay());
-        ComputationGraphConfiguration unpenalised = SparsityPenalty.apply(start.getConfiguration(), 0,
-                cfg.train().weightDecay());
+        ComputationGraphConfiguration penalised = new L1Penalty(LAMBDA, cfg.train().weightDecay())
+                .onEveryBatchNorm(start.getConfiguration());
+        ComputationGraphConfiguration unpenalised = new L1Penalty(0, cfg.train().weightDecay())
+                .onEveryBatchNorm(start.getConfiguration());
 
-        Map<String, INDArray> portable = train(TrainingKernels.PORTABLE.forTraining(penalised), start, batches, false);
-        Map<String, INDArray> cpu = train(TrainingKernels.CPU.forTraining(penalised), start, batches, false);
+        Map<String, INDArray> portable = train(TrainingNetworks.withKernels(penalised, TrainingKernels.PORTABLE), start,
+                batches, false);
+        Map<String, INDArray> cpu = train(TrainingNetworks.withKernels(penalised, TrainingKernels.CPU), start, batches,
+                false);
         Map<String, INDArray> exact = train(penalised, start, batches, true);
-        Map<String, INDArray> cpuNoPenalty = train(TrainingKernels.CPU.forTraining(unpenalised), start, batches, false);
+        Map<String, INDArray> cpuNoPenalty = train(TrainingNetworks.withKernels(unpenalised, TrainingKernels.CPU), start,
+                batches, false);
         Map<String, INDArray> portableNoPenalty = train(unpenalised, start, batches, false);
 
         double floatError = maxDiff(portable, exact, null);
