@@ -7,8 +7,8 @@ import java.util.List;
 
 /**
  * One opened dataset of a {@code data.format} ({@link DataFormat#open}). Opening it on the driver lists files
- * and reads headers only; {@link #read} reads any range of records and runs on the executors, each reading its own ranges through
- * Hadoop's FileSystem API. Implementations are small and serializable: file names and offsets, never pixels.
+ * and reads headers only; {@link #read} reads any range of records and runs on the executors, each reading its
+ * own ranges through Hadoop's FileSystem API. Implementations are small and serializable: file names and offsets, never pixels.
  */
 public interface DatasetFormat extends Serializable {
     /** {channels, height, width} of every record as it is fed to the network. */

@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatasetFormatsTest {
     @Test
     void configAcceptsExactlyTheRegisteredFormats() {
-        assertEquals(List.of("idx", "cifar", "folder", "shards"), DatasetFormats.ALL.stream().map(DataFormat::name).toList());
+        assertEquals(List.of("idx", "cifar", "folder", "shards"),
+                DatasetFormats.ALL.stream().map(DataFormat::name).toList());
         for (DataFormat format : DatasetFormats.ALL) {
             assertEquals(format.name(), TestNets.config("data.format=" + format.name()).data().format());
         }
@@ -41,7 +42,7 @@ class DatasetFormatsTest {
         assertEquals(Map.of("data.image-size", "data.folder.image-size", "data.cifar-labels", "data.cifar.labels"),
                 KeyAliases.all());
         // the chosen format's settings, read by the format; formats without keys have none
-        assertEquals(32, TestNets.config("data.format=folder").data().settings(FolderDataset.Settings.class).imageSize());
+        assertEquals(32, folderSize(TestNets.config("data.format=folder")));
         assertFalse(TestNets.config("data.format=cifar").data().settings(CifarDataset.Settings.class).coarse());
         assertNull(TestNets.config("data.format=idx").data().settings());
     }
