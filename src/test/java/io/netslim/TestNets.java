@@ -2,6 +2,7 @@ package io.netslim;
 
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
+import io.netslim.config.JobConfigReader;
 import io.netslim.model.ModelRegistry;
 import io.netslim.model.ModelSpec;
 import io.netslim.train.TrainingDefaults;
@@ -51,7 +52,7 @@ public final class TestNets {
 
     /** A job config from reference.conf plus overrides. */
     public static JobConfig config(String... overrides) {
-        return JobConfig.from(ConfigLoader.load(null, List.of(overrides)));
+        return JobConfigReader.read(ConfigLoader.load(null, List.of(overrides)));
     }
 
     /** Where the Fashion-MNIST IDX files are (Debian's dataset-fashion-mnist). */

@@ -33,7 +33,7 @@ public final class ReadBenchmark {
         Configuration hadoop = HadoopConf.of(cfg.spark());
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         ObjectNode out = JSON.createObjectNode();
-        out.put("format", cfg.data().format().key());
+        out.put("format", cfg.data().format());
         out.put("path", cfg.data().path());
         out.put("file_system", new Path(cfg.data().path()).toUri().getScheme() == null ? "file"
                 : new Path(cfg.data().path()).toUri().getScheme());

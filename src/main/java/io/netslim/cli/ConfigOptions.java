@@ -2,6 +2,7 @@ package io.netslim.cli;
 
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
+import io.netslim.config.JobConfigReader;
 import picocli.CommandLine.Option;
 
 import java.io.File;
@@ -18,6 +19,6 @@ public final class ConfigOptions {
 
     /** Loads and validates the job config. */
     public JobConfig load() {
-        return JobConfig.from(ConfigLoader.load(file, overrides));
+        return JobConfigReader.read(ConfigLoader.load(file, overrides));
     }
 }

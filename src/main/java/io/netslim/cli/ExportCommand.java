@@ -7,6 +7,7 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.VerifiedModels;
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
+import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageSource;
 import io.netslim.data.Normalization;
 import io.netslim.export.OnnxCheck;
@@ -80,7 +81,7 @@ public final class ExportCommand implements Callable<Integer> {
     private static JobConfig runConfig(ArtifactStore run) {
         try {
             JsonNode config = new ObjectMapper().readTree(run.readText(RunLedger.RUN)).get("config");
-            return JobConfig.from(ConfigLoader.stored(config.toString()));
+            return JobConfigReader.read(ConfigLoader.stored(config.toString()));
         } catch (IOException e) {
             throw new io.netslim.artifacts.OutputException(run.uri(RunLedger.RUN) + ": not valid JSON", e);
         }

@@ -2,7 +2,7 @@ package io.netslim.config;
 
 /** A config choice spelled as an enum: its value as written in the config file. */
 public interface Choice {
-    /** The value as written in the config ({@code data.format = idx}): the constant's name in lower case. */
+    /** The value as written in the config ({@code prune.channel-selection = auto}): the name in lower case. */
     default String key() {
         return ((Enum<?>) this).name().toLowerCase(java.util.Locale.ROOT);
     }

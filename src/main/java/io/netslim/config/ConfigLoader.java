@@ -33,15 +33,16 @@ public final class ConfigLoader {
 
     /**
      * The config a run was started with ({@code config} of its run.json) over today's reference.conf, so a run
-     * of an older version, without the keys added since, still loads.
+     * of an older version, without the keys added since and with keys since moved ({@link KeyAliases}), still loads.
      */
     public static Config stored(String json) {
-        return ConfigFactory.parseString(json).withFallback(reference()).resolve();
+        return KeyAliases.apply(ConfigFactory.parseString(json)).withFallback(reference()).resolve();
     }
 
     /**
      * Loads the config: overrides (in order) on top of the file on top of reference.conf.
-     * Unknown keys are rejected, with every offending key named.
+     * Unknown keys are rejected, with every offending key named; a key written in an old spelling is moved to its
+     * new place first ({@link KeyAliases}).
      */
     public static Config load(File file, List<String> overrides) {
         Config reference = reference();
@@ -59,6 +60,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        user = KeyAliases.apply(user);
         for (Map.Entry<String, ConfigValue> entry : user.entrySet()) {
             String key = entry.getKey();
             if (!reference.hasPathOrNull(key) && !isOpen(key)) {
@@ -87,7 +89,7 @@ public final class ConfigLoader {
             try {
                 budget |= user.hasPath(key) && user.getDouble(key) > 0;
             } catch (com.typesafe.config.ConfigException e) {
-                // not a number: JobConfig reports it with the key
+                // not a number: JobConfigReader reports it with the key
             }
         }
         return budget && !user.hasPath("prune.ratio")

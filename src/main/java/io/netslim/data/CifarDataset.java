@@ -24,13 +24,25 @@ import java.util.TreeMap;
  */
 public record CifarDataset(String dir, Layout layout, boolean coarse, List<CifarFile> train, List<CifarFile> test)
         implements DatasetFormat {
+    /** {@code data.format = cifar} and its key {@code data.cifar.labels} (formerly {@code data.cifar-labels}). */
+    public static final DataFormat FORMAT = new DataFormat("cifar", Map.of("data.cifar-labels", "data.cifar.labels"),
+            keys -> new Settings(keys.oneOf("data.cifar.labels", List.of("fine", "coarse"))), CifarDataset::locate);
     private static final Logger LOG = LoggerFactory.getLogger(CifarDataset.class);
     private static final int CHANNELS = 3;
     private static final int SIDE = 32;
+
     /** Pixel bytes per record: 1024 red, 1024 green, 1024 blue, each row-major 32x32 (CHW). */
     private static final int PIXELS = CHANNELS * SIDE * SIDE;
     /** Records read per request; bounds the read buffer (about 1.5 MB). */
     private static final int CHUNK = 512;
+
+    /** {@code data.cifar.*}: {@code labels} is the CIFAR-100 label used as the class, fine (100) or coarse (20). */
+    public record Settings(String labels) implements Serializable {
+        /** Whether the 20 coarse superclasses are the classes. */
+        public boolean coarse() {
+            return "coarse".equals(labels);
+        }
+    }
 
     /** The two binary layouts: file names, folder name in the official tarball, and label bytes per record. */
     public enum Layout {
@@ -99,7 +111,7 @@ public record CifarDataset(String dir, Layout layout, boolean coarse, List<Cifar
             }
         }
         List<CifarFile> test = List.of(file(found.files().get(layout.testName), layout.recordSize(), skip));
-        CifarDataset dataset = new CifarDataset(found.dir(), layout, "coarse".equals(data.cifarLabels()),
+        CifarDataset dataset = new CifarDataset(found.dir(), layout, data.settings(Settings.class).coarse(),
                 List.copyOf(train), test);
         dataset.checkNotEmpty(data.path());
         for (CifarFile f : dataset.allFiles()) {

@@ -6,9 +6,9 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * One dataset format ({@code data.format}). Opening it on the driver lists files and reads headers only;
- * {@link #read} reads any range of records and runs on the executors, each reading its own ranges through
- * Hadoop's FileSystem API. Implementations are small and serializable: file names and offsets, never pixels.
+ * One opened dataset of a {@code data.format} ({@link DataFormat#open}). Opening it on the driver lists files
+ * and reads headers only; {@link #read} reads any range of records and runs on the executors, each reading its
+ * own ranges through Hadoop's FileSystem API. Implementations are small and serializable: file names and offsets, never pixels.
  */
 public interface DatasetFormat extends Serializable {
     /** {channels, height, width} of every record as it is fed to the network. */

@@ -16,18 +16,28 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code data.format = folder}: an ImageNet-style tree {@code train/<class>/*.{jpg,jpeg,png}} and
  * {@code val/<class>/...} (or {@code test/}), decoded with ImageIO on the executors and resized to
- * {@code data.image-size}. The driver only lists the folders; records are the files sorted by class, then name.
+ * {@code data.folder.image-size}. The driver only lists the folders; records are the files sorted by class, then
+ * name.
  */
 public final class FolderDataset implements DatasetFormat {
     private static final long serialVersionUID = 1L;
+    /** {@code data.format = folder} and its key {@code data.folder.image-size} (formerly {@code data.image-size}). */
+    public static final DataFormat FORMAT = new DataFormat("folder",
+            Map.of("data.image-size", "data.folder.image-size"),
+            keys -> new Settings(keys.intAtLeast("data.folder.image-size", 1)), FolderDataset::locate);
     private static final Logger LOG = LoggerFactory.getLogger(FolderDataset.class);
     private static final List<String> EXTENSIONS = List.of(".jpg", ".jpeg", ".png");
     private static final String LAYOUT = "expected train/<class>/*.{jpg,jpeg,png} and val/<class>/... "
             + "(or test/<class>/...) under it";
+
+    /** {@code data.folder.*}: {@code imageSize} is the side of the square RGB images every file is resized to. */
+    public record Settings(int imageSize) implements Serializable {
+    }
 
     private final String root;
     private final String[] classes;
@@ -70,8 +80,8 @@ public final class FolderDataset implements DatasetFormat {
             Listing train = Listing.of(fs, trainDir, classes);
             Listing test = Listing.of(fs, testDir, classes);
             checkRecords(train, test, data.onBadRecord());
-            FolderDataset dataset = new FolderDataset(fs.makeQualified(root).toString(), classes, data.imageSize(),
-                    train, test);
+            FolderDataset dataset = new FolderDataset(fs.makeQualified(root).toString(), classes,
+                    data.settings(Settings.class).imageSize(), train, test);
             LOG.info("data: {}", dataset.describe());
             return dataset;
         } catch (IOException e) {

@@ -10,6 +10,9 @@ import java.util.List;
 /** {@code data.format = idx}: the four standard IDX files of an MNIST-family dataset directory. */
 public record IdxDataset(IdxFile trainImages, IdxFile trainLabels, IdxFile testImages, IdxFile testLabels)
         implements DatasetFormat {
+    /** {@code data.format = idx}: no keys of its own. */
+    public static final DataFormat FORMAT = DataFormat.withoutKeys("idx",
+            (data, hadoop) -> locate(data.path(), hadoop));
 
     /** Finds and checks the four files under {@code dir} (each plain or .gz). */
     public static IdxDataset locate(String dir, Configuration hadoop) {

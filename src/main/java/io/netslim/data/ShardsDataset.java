@@ -23,6 +23,8 @@ import java.util.List;
  */
 public record ShardsDataset(String root, ShardsManifest manifest) implements DatasetFormat {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardsDataset.class);
+    /** {@code data.format = shards}: no keys of its own (the shape and classes are in shards.json). */
+    public static final DataFormat FORMAT = DataFormat.withoutKeys("shards", ShardsDataset::locate);
 
     /** Opens the folder named by {@code data.path}. */
     public static ShardsDataset locate(JobConfig.DataConfig data, Configuration hadoop) {

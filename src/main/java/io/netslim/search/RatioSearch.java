@@ -16,6 +16,7 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
+import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageSource;
 import io.netslim.data.TaskSplits;
 import io.netslim.metrics.Accuracy;
@@ -201,7 +202,7 @@ public final class RatioSearch {
         try {
             Config recorded = ConfigFactory.parseString(JSON.readTree(store.readText(RunLedger.RUN)).get("config")
                     .toString());
-            return JobConfig.from(ConfigLoader.overrides(sparkSets).withFallback(recorded).resolve());
+            return JobConfigReader.read(ConfigLoader.overrides(sparkSets).withFallback(recorded).resolve());
         } catch (IOException e) {
             throw new UncheckedIOException(store.uri(RunLedger.RUN) + ": not valid JSON", e);
         }

@@ -13,6 +13,7 @@ import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
+import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageBatches;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
@@ -52,7 +53,7 @@ public final class RatioSweep {
         if (!store.exists(RunLedger.SUCCESS)) {
             throw new ConfigException("sweep: " + store.uri() + " is not a finished run (no _SUCCESS)");
         }
-        JobConfig cfg = ChannelMultiple.resolved(JobConfig.from(ConfigLoader.stored(
+        JobConfig cfg = ChannelMultiple.resolved(JobConfigReader.read(ConfigLoader.stored(
                 JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString())));
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
         data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));

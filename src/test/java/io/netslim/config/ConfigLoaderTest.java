@@ -18,7 +18,7 @@ class ConfigLoaderTest {
     void setOverridesFileWhichOverridesReference(@TempDir Path dir) throws Exception {
         File file = dir.resolve("job.conf").toFile();
         Files.writeString(file.toPath(), "train { epochs = 7, lr = 0.05 }\nprune.ratio = 0.6\n");
-        JobConfig cfg = JobConfig.from(ConfigLoader.load(file, List.of("train.epochs=9",
+        JobConfig cfg = JobConfigReader.read(ConfigLoader.load(file, List.of("train.epochs=9",
                 "spark.conf.spark.executor.memory=4g", "spark.conf.\"spark.hadoop.fs.defaultFS\"=hdfs://nn:9000", "spark.conf.\"spark.eventLog.enabled\"=true")));
         assertEquals(9, cfg.train().epochs());
         assertEquals(0.05, cfg.train().lr());
