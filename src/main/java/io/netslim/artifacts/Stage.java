@@ -22,6 +22,29 @@ public enum Stage {
         this.file = file;
     }
 
+    /** Pass {@code pass}'s folder, ledger scope and checkpoint scope: {@code pass-N}. */
+    public static String scope(int pass) {
+        return "pass-" + pass;
+    }
+
+    /**
+     * Where pass {@code pass} of a run of {@code passes} passes writes its files, relative to the run: the run folder
+     * itself for the last pass ({@code ""}), {@code pass-N/} for the earlier ones.
+     */
+    public static String folder(int pass, int passes) {
+        return pass == passes ? "" : scope(pass) + "/";
+    }
+
+    /** This stage's ledger key in pass {@code pass}: {@code pass-N/<step>}. */
+    public String key(int pass) {
+        return scope(pass) + "/" + step;
+    }
+
+    /** This stage's model file of pass {@code pass} of {@code passes}, relative to the run. */
+    public String file(int pass, int passes) {
+        return folder(pass, passes) + file;
+    }
+
     @Override
     public String toString() {
         return step;

@@ -24,7 +24,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /**
- * What one parameter-averaging round of the configured model costs on the configured master (bench --averaging):
+ * What one parameter-averaging round of the configured model costs on the configured master (bench averaging):
  * bytes of parameters and updater state per round, driver, broadcast and treeAggregate times, the workers'
  * compute per minibatch, and the frequency auto would choose. The minibatches are random images of the model's
  * input shape made on the executors (a round's cost does not depend on the pixels), so it reads no data when

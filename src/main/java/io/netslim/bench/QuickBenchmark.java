@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The figures of a large model that fit in a few minutes ({@code bench --quick}): single-node training images/s
+ * The figures of a large model that fit in a few minutes ({@code bench quick}): single-node training images/s
  * with the sparsity term, the params and FLOPs cut at each prune ratio with BN gammas from a fixed random draw
  * (an untrained model's are all equal), a few fine-tuning steps of each pruned network on the driver, and the
  * process's peak resident memory.
@@ -43,7 +43,7 @@ public final class QuickBenchmark {
     public ObjectNode run() {
         long[] shape = cfg.model().inputShape();
         if (shape == null) {
-            throw new io.netslim.config.ConfigException("bench --quick: set model.input-shape (it reads no data)");
+            throw new io.netslim.config.ConfigException("bench quick: set model.input-shape (it reads no data)");
         }
         int batch = cfg.train().batchSize();
         int classes = cfg.model().classes();

@@ -1,13 +1,7 @@
 package io.netslim.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netslim.artifacts.ArtifactStore;
-import io.netslim.artifacts.RunLedger;
 import io.netslim.artifacts.VerifiedModels;
-import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
-import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageSource;
 import io.netslim.data.Normalization;
 import io.netslim.export.OnnxCheck;
@@ -15,14 +9,14 @@ import io.netslim.export.OnnxExporter;
 import io.netslim.export.OnnxFiles;
 import io.netslim.runtime.HadoopConf;
 import io.netslim.pipeline.Normalizations;
+import io.netslim.search.FinishedRun;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** netslim export: a model zip as an ONNX file for serving, checked against DL4J in ONNX Runtime before it is written. */
@@ -50,12 +44,12 @@ public final class ExportCommand implements Callable<Integer> {
         JobConfig given = config.load();
         Configuration hadoop = HadoopConf.of(given.spark());
         ComputationGraph graph = VerifiedModels.read(model, hadoop);
-        ArtifactStore run = runHolding(model, hadoop);
-        JobConfig cfg = run == null ? given : runConfig(run);
+        Optional<FinishedRun> run = FinishedRun.holding(model, hadoop);
+        JobConfig cfg = run.map(FinishedRun::config).orElse(given);
         long[] shape = cfg.model().inputShape() != null ? cfg.model().inputShape()
                 : ImageSource.open(cfg.data(), cfg.model().classes(), hadoop).inputShape();
-        Normalization normalization = run == null ? Normalizations.forModel(cfg, model, hadoop)
-                : Normalizations.ofFinishedRun(cfg, run);
+        Normalization normalization = run.isPresent() ? run.get().normalization()
+                : Normalizations.forModel(cfg, model, hadoop);
         byte[] onnx = OnnxExporter.bytes(graph, shape, normalization);
         double diff = OnnxCheck.maxDifference(graph, onnx, shape, normalization);
         OnnxFiles.write(to, onnx, hadoop, overwrite);
@@ -63,27 +57,5 @@ public final class ExportCommand implements Callable<Integer> {
                         + "(max abs difference %.2g)%n", to, onnx.length, shape[0], shape[1], shape[2], normalization,
                 diff);
         return ExitCodes.OK;
-    }
-
-    /** The run folder holding {@code modelUri} (its folder, or the one above for pass-N/), or null. */
-    private static ArtifactStore runHolding(String modelUri, Configuration hadoop) {
-        Path folder = new Path(modelUri).getParent();
-        for (int up = 0; up < 2 && folder != null; up++, folder = folder.getParent()) {
-            ArtifactStore store = ArtifactStore.find(folder.toString(), hadoop);
-            if (store != null && store.exists(RunLedger.RUN)) {
-                return store;
-            }
-        }
-        return null;
-    }
-
-    /** The config the run was started with (run.json), over today's defaults. */
-    private static JobConfig runConfig(ArtifactStore run) {
-        try {
-            JsonNode config = new ObjectMapper().readTree(run.readText(RunLedger.RUN)).get("config");
-            return JobConfigReader.read(ConfigLoader.stored(config.toString()));
-        } catch (IOException e) {
-            throw new io.netslim.artifacts.OutputException(run.uri(RunLedger.RUN) + ": not valid JSON", e);
-        }
     }
 }

@@ -4,7 +4,6 @@ import io.netslim.train.LazySpark;
 import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.artifacts.ArtifactStore;
-import io.netslim.report.GammaTable;
 import io.netslim.report.MetricsLog;
 import io.netslim.report.ReportRenderer;
 import io.netslim.train.RunCheckpoints;
@@ -20,11 +19,11 @@ import io.netslim.metrics.Latency;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.GammaStats;
 import io.netslim.prune.PruneBudget;
-import io.netslim.prune.PrunePlan;
 import io.netslim.prune.Pruner;
 import io.netslim.train.CheckpointStore;
 import io.netslim.metrics.EpochMetrics;
 import io.netslim.train.ExecutorBackends;
+import io.netslim.train.LocalFit;
 import io.netslim.train.LocalTrainer;
 import io.netslim.train.SparkTrainer;
 import io.netslim.train.TrainingKernels;
@@ -69,6 +68,7 @@ public final class SlimmingPipeline {
     private ImageBatches monitor;
     private ImageBatches trainMonitor;
     private MetricsLog metrics;
+    private StageRecorder recorder;
     private final Map<String, String> lineage = new LinkedHashMap<>();
     /** The model.init network the first pass starts from (stock layers), or null when built from model.arch. */
     private ComputationGraph loaded;
@@ -103,6 +103,7 @@ public final class SlimmingPipeline {
         }
         store = ArtifactStore.open(output, hadoop);
         ledger = new RunLedger(store);
+        recorder = new StageRecorder(store, ledger);
         RunLedger.Start start = ledger.begin(cfg.rendered(), overwrite);
         if (start == RunLedger.Start.FINISHED) {
             LOG.info("run in {} already finished; nothing to do (--overwrite runs it again)", store.uri());
@@ -168,29 +169,29 @@ public final class SlimmingPipeline {
             this.pass = pass;
             this.report = report;
             this.spark = spark;
-            this.scope = "pass-" + pass;
-            this.prefix = pass == cfg.passes() ? "" : scope + "/";
+            this.scope = Stage.scope(pass);
+            this.prefix = Stage.folder(pass, cfg.passes());
             this.label = cfg.passes() == 1 ? "" : "pass " + pass + "/" + cfg.passes() + ": ";
         }
 
         /** Runs the pass from the previous pass's fine-tuned network (null for the first pass). */
         ComputationGraph run(ComputationGraph previous) {
-            String from = pass == 1 ? StartModel.describe(cfg) : "pass-" + (pass - 1) + "/" + FINETUNED;
+            String from = pass == 1 ? StartModel.describe(cfg) : Stage.FINETUNE.file(pass - 1, cfg.passes());
             lineage.put(prefix + SPARSE, from);
             lineage.put(prefix + PRUNED, prefix + SPARSE);
             lineage.put(prefix + FINETUNED, prefix + PRUNED);
             if (cfg.exportOnnx()) {
                 lineage.put(prefix + OnnxOutputs.FINETUNED, prefix + FINETUNED);
             }
-            ComputationGraph sparse = done(Stage.SPARSE) ? load(Stage.SPARSE.file) : sparsityTraining(previous);
+            ComputationGraph sparse = done(Stage.SPARSE) ? load(Stage.SPARSE.file) : record(sparsityTraining(previous));
             if (stopsAfter(Stage.SPARSE)) {
                 return null;
             }
-            ComputationGraph pruned = done(Stage.PRUNE) ? load(Stage.PRUNE.file) : prune(sparse);
+            ComputationGraph pruned = done(Stage.PRUNE) ? load(Stage.PRUNE.file) : record(prune(sparse));
             if (stopsAfter(Stage.PRUNE)) {
                 return null;
             }
-            return done(Stage.FINETUNE) ? load(Stage.FINETUNE.file) : fineTune(pruned);
+            return done(Stage.FINETUNE) ? load(Stage.FINETUNE.file) : record(fineTune(pruned));
         }
 
         private boolean stopsAfter(Stage stage) {
@@ -204,11 +205,11 @@ public final class SlimmingPipeline {
         }
 
         private boolean done(Stage stage) {
-            if (!ledger.isDone(scope + "/" + stage.step)) {
+            if (!ledger.isDone(stage.key(pass))) {
                 return false;
             }
-            ledger.check(scope + "/" + stage.step, prefix + stage.file);
-            report.restore(ledger.record(scope + "/" + stage.step));
+            ledger.check(stage.key(pass), stage.file(pass, cfg.passes()));
+            report.restore(ledger.record(stage.key(pass)));
             LOG.info("{}stage {} already done ({}); not redone", label, stage, store.uri(prefix + stage.file));
             return true;
         }
@@ -217,7 +218,11 @@ public final class SlimmingPipeline {
             return store.readModel(prefix + file, false);
         }
 
-        private ComputationGraph sparsityTraining(ComputationGraph previous) {
+        private ComputationGraph record(StageResult result) {
+            return recorder.record(result, pass, cfg.passes(), report, label);
+        }
+
+        private StageResult.Sparse sparsityTraining(ComputationGraph previous) {
             long t0 = System.nanoTime();
             TrainingKernels.Choice kernels = ExecutorBackends.choose(cfg.train().kernels(), spark.get());
             LOG.info("{}sparsity training kernels: {}", label, kernels);
@@ -230,94 +235,49 @@ public final class SlimmingPipeline {
             SparkTrainer.Result trained = SparkTrainer.train(spark.get(), first, data, cfg.train(),
                     retargeted(new RunCheckpoints(store, scope), k), this::onEpoch);
             ComputationGraph sparse = TrainingNetworks.stock(trained.graph());
-            double acc = Accuracy.of(sparse, test);
-            report.stage(Stage.SPARSE.result, acc, seconds(t0))
-                    .put("train_images_per_s", trained.imagesPerSecond())
-                    .put("images", trained.images())
-                    .put("parameter_averaging", cfg.train().averaging())
-                    .put("training_approach", trained.approach())
-                    .<ObjectNode>set("kernels", json(kernels))
-                    .<ObjectNode>set("worker_scaling", trained.scaling().describe(cfg.train(), cfg.sparsityLambda())
-                            .set("warnings", new com.fasterxml.jackson.databind.ObjectMapper()
-                                    .valueToTree(trained.warnings())))
-                    .set("averaging", trained.averaging().json());
-            store.writeModel(prefix + SPARSE, sparse);
-            store.writeText(prefix + GAMMAS, GammaTable.csv(sparse));
-            ledger.commit(scope + "/" + Stage.SPARSE.step, List.of(prefix + SPARSE, prefix + GAMMAS), report.snapshot());
-            LOG.info("{}sparse model: test accuracy {}", label, fmt(acc));
-            return sparse;
+            return new StageResult.Sparse(sparse, Accuracy.of(sparse, test), seconds(t0), trained,
+                    cfg.train().averaging(), json(kernels), trained.scaling().describe(cfg.train(), cfg.sparsityLambda()));
         }
 
-        private ComputationGraph prune(ComputationGraph sparse) {
+        private StageResult.Pruned prune(ComputationGraph sparse) {
             long t0 = System.nanoTime();
             Pruner pruner = Pruner.of(cfg.prune());
             Pruner.Result cut = Budgets.of(cfg.prune(), data.inputShape()).map(pruner::toBudget).orElse(pruner)
                     .prune(sparse, cfg.prune().ratio(), label + "sparse model");
-            PrunePlan plan = cut.plan();
-            plan.notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
+            cut.plan().notes().forEach(n -> LOG.warn("{}prune: {}", label, n));
             GammaStats gammas = GammaStats.of(sparse, cut.deps());
             LOG.info("{}{}", label, gammas.line());
             ComputationGraph pruned = cut.pruned();
             double pruneSeconds = seconds(t0);
             double acc = Accuracy.of(pruned, test);
-            report.stage(Stage.PRUNE.result, acc, pruneSeconds);
-            int prunable = cut.prunableChannels();
-            report.prune(plan.ratio(), plan.threshold(), cut.removedChannels(), prunable, plan.notes());
-            report.channelMultiple(channelMultiple.json());
             PruneBudget.Result budget = cut.budget();
             if (budget != null) {
-                report.target(budget.key(), budget.target(), budget.achieved());
                 LOG.info("{}prune: {} = {}: kept {} of the network ({} of {})", label, budget.key(), budget.target(),
                         fmt(budget.achieved()), budget.after(), budget.before());
             }
-            report.gammas(gammas.count(), gammas.q10(), gammas.q40(), gammas.q50(), gammas.q90(), gammas.under001(),
-                    gammas.under005());
             ModelStats before = ModelStats.of(sparse, data.inputShape());
             ModelStats after = ModelStats.of(pruned, data.inputShape());
-            report.models(before, after);
             int batch = 64;
             double[] ms = Latency.alternating(List.of(sparse, pruned), data.inputShape(), batch, 2, 5);
-            double msBefore = ms[0];
-            double msAfter = ms[1];
-            report.latency(batch, msBefore, msAfter);
-            String served = "";
-            if (cfg.exportOnnx()) {
-                ObjectNode onnx = OnnxOutputs.measure(sparse, pruned, data.inputShape(), data.normalization(), batch);
-                report.onnx(onnx);
-                served = String.format(" (ONNX Runtime %.1f -> %.1f ms; ONNX file %d -> %d bytes)",
-                        onnx.at("/latency/before").asDouble(), onnx.at("/latency/after").asDouble(),
-                        onnx.at("/bytes/before").asLong(), onnx.at("/bytes/after").asLong());
-            }
-            store.writeModel(prefix + PRUNED, pruned);
-            ledger.commit(scope + "/" + Stage.PRUNE.step, List.of(prefix + PRUNED), report.snapshot());
-            LOG.info("{}pruned {} of {} prunable channels (threshold {}): params {} -> {}, FLOPs {} -> {}, "
-                            + "latency {} -> {} ms per batch of {}{}, test accuracy before fine-tuning {}", label,
-                    cut.removedChannels(), prunable, fmt(plan.threshold()), before.params(), after.params(),
-                    before.flops(), after.flops(), String.format("%.1f", msBefore), String.format("%.1f", msAfter),
-                    batch, served, fmt(acc));
-            return pruned;
+            ObjectNode onnx = cfg.exportOnnx()
+                    ? OnnxOutputs.measure(sparse, pruned, data.inputShape(), data.normalization(), batch) : null;
+            return new StageResult.Pruned(cut, gammas, acc, pruneSeconds, channelMultiple.json(), before, after, batch,
+                    ms[0], ms[1], onnx);
         }
 
-        private ComputationGraph fineTune(ComputationGraph pruned) {
+        private StageResult.FineTuned fineTune(ComputationGraph pruned) {
             long t0 = System.nanoTime();
             ImageBatches train = data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed() + pass);
             TrainingKernels.Choice kernels = TrainingKernels.here(cfg.train().kernels());
             LOG.info("{}fine-tuning kernels: {}", label, kernels);
-            double rate = LocalTrainer.fit(label + "fine-tune", pruned, train, cfg.finetune().epochs(),
+            double rate = LocalTrainer.fit(pruned, train, new LocalFit(label + "fine-tune", cfg.finetune().epochs(),
                     cfg.finetune().lr(), cfg.train(), kernels.kernels(),
-                    (m, net) -> onEpoch(m.as(Stage.FINETUNE.step), net));
+                    (m, net) -> onEpoch(m.as(Stage.FINETUNE.step), net)));
             double acc = Accuracy.of(pruned, test);
-            ObjectNode stage = report.stage(Stage.FINETUNE.result, acc, seconds(t0)).put("train_images_per_s", rate);
-            stage.set("kernels", json(kernels));
-            store.writeModel(prefix + FINETUNED, pruned);
-            List<String> files = new java.util.ArrayList<>(List.of(prefix + FINETUNED));
-            if (cfg.exportOnnx()) {
-                stage.set("onnx", OnnxOutputs.write(store, prefix + OnnxOutputs.FINETUNED, pruned, data));
-                files.add(prefix + OnnxOutputs.FINETUNED);
-            }
-            ledger.commit(scope + "/" + Stage.FINETUNE.step, files, report.snapshot());
-            LOG.info("{}fine-tuned model: test accuracy {}", label, fmt(acc));
-            return pruned;
+            double seconds = seconds(t0);
+            ObjectNode onnx = cfg.exportOnnx()
+                    ? OnnxOutputs.write(store, prefix + OnnxOutputs.FINETUNED, pruned, data) : null;
+            return new StageResult.FineTuned(pruned, acc, seconds, rate, json(kernels), onnx);
         }
     }
 

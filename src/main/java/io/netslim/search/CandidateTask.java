@@ -7,9 +7,8 @@ import io.netslim.data.TaskSplits;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.Pruner;
-import io.netslim.train.EpochListener;
+import io.netslim.train.LocalFit;
 import io.netslim.train.LocalTrainer;
-import io.netslim.train.TrainingKernels;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -37,7 +36,6 @@ final class CandidateTask implements Function<Double, String> {
     private final int evalBatch;
     private final long seed;
     private final long[] shape;
-    private final String kernels;
     private final JobConfig.TrainConfig train;
 
     /**
@@ -55,7 +53,6 @@ final class CandidateTask implements Function<Double, String> {
         this.evalBatch = cfg.evalBatchSize();
         this.seed = cfg.train().seed();
         this.shape = shape.clone();
-        this.kernels = cfg.train().kernels();
         this.train = cfg.train();
     }
 
@@ -67,8 +64,8 @@ final class CandidateTask implements Function<Double, String> {
         ComputationGraph pruned = cut.pruned();
         ModelStats stats = ModelStats.of(pruned, shape);
         Nd4j.getRandom().setSeed(seed);
-        LocalTrainer.fit(String.format("candidate %.4f", ratio), pruned, data.shard(finetune.batchSize(), seed),
-                epochs, finetune.lr(), train, TrainingKernels.here(kernels).kernels(), EpochListener.NONE);
+        LocalTrainer.fit(pruned, data.shard(finetune.batchSize(), seed),
+                LocalFit.here(String.format("candidate %.4f", ratio), epochs, finetune.lr(), train));
         double accuracy = Accuracy.of(pruned, data.validation(evalBatch));
         ObjectNode out = JSON.createObjectNode();
         out.put("ratio", ratio);

@@ -1,22 +1,17 @@
 package io.netslim.search;
 
 import io.netslim.pipeline.ChannelMultiple;
-import io.netslim.pipeline.Normalizations;
 import io.netslim.pipeline.SlimmingPipeline;
 import io.netslim.runtime.HadoopConf;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.netslim.artifacts.ArtifactStore;
 import io.netslim.report.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
 import io.netslim.config.ConfigException;
-import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
-import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageSource;
 import io.netslim.data.TaskSplits;
 import io.netslim.metrics.Accuracy;
@@ -24,9 +19,8 @@ import io.netslim.metrics.ModelStats;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.GlobalThreshold;
 import io.netslim.prune.Pruner;
-import io.netslim.train.EpochListener;
+import io.netslim.train.LocalFit;
 import io.netslim.train.LocalTrainer;
-import io.netslim.train.TrainingKernels;
 import io.netslim.train.SparkContexts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaFutureAction;
@@ -101,25 +95,22 @@ public final class RatioSearch {
     /** Runs (or resumes) the search on the finished run in {@code output}; returns search.json's content. */
     public static ObjectNode run(String output, Options o) {
         long t0 = System.nanoTime();
-        ArtifactStore store = ArtifactStore.open(output, new Configuration());
-        if (!store.exists(RunLedger.SUCCESS)) {
-            throw new ConfigException("search: " + store.uri() + " is not a finished run (no _SUCCESS)");
-        }
-        JobConfig cfg = ChannelMultiple.resolved(runConfig(store, o.sparkSets()));
+        FinishedRun run = FinishedRun.open("search", output, new Configuration(), o.sparkSets());
+        JobConfig cfg = ChannelMultiple.resolved(run.config());
         if (cfg.data().validation() <= 0) {
-            throw new ConfigException("search: the run in " + store.uri() + " has no validation split "
+            throw new ConfigException("search: the run in " + run.store().uri() + " has no validation split "
                     + "(data.validation = 0), and a search judges candidates on records the sparse model never trained "
                     + "on: run the pipeline with --set data.validation=0.1 (any fraction in (0, 1))");
         }
         Configuration hadoop = HadoopConf.of(cfg.spark());
-        store = ArtifactStore.open(output, hadoop);
-        RunLedger ledger = new RunLedger(store);
+        run = run.with(hadoop);
+        ArtifactStore store = run.store();
+        RunLedger ledger = run.ledger();
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
-        data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));
+        data.normalizeWith(run.normalization());
         long[] shape = data.inputShape();
-        ledger.check("pass-" + cfg.passes() + "/sparse", SlimmingPipeline.SPARSE);
-        byte[] zip = store.readBytes(SlimmingPipeline.SPARSE);
-        ComputationGraph sparse = store.readModel(SlimmingPipeline.SPARSE, false);
+        byte[] zip = run.sparseZip();
+        ComputationGraph sparse = run.sparseModel();
         DependencyGraph deps = Pruner.of(cfg.prune()).dependencies(sparse);
         ModelStats full = ModelStats.of(sparse, shape);
 
@@ -193,19 +184,8 @@ public final class RatioSearch {
         search.putObject("seconds").put("candidates", candidateSeconds).put("total", (System.nanoTime() - t0) / 1e9);
         store.writeText(ReportRenderer.SEARCH, search.toPrettyString());
         ledger.commit("search", files, search);
-        FinishedRuns.redrawAndFinish(store, ledger, lineage);
+        run.redrawAndFinish(lineage);
         return search;
-    }
-
-    /** The run's recorded config with {@code sparkSets} (spark.* keys only) on top. */
-    private static JobConfig runConfig(ArtifactStore store, List<String> sparkSets) {
-        try {
-            Config recorded = ConfigFactory.parseString(JSON.readTree(store.readText(RunLedger.RUN)).get("config")
-                    .toString());
-            return JobConfigReader.read(ConfigLoader.overrides(sparkSets).withFallback(recorded).resolve());
-        } catch (IOException e) {
-            throw new UncheckedIOException(store.uri(RunLedger.RUN) + ": not valid JSON", e);
-        }
     }
 
     /** The sparse model's validation accuracy, the reference of the budget (computed once, kept in the ledger). */
@@ -335,10 +315,8 @@ public final class RatioSearch {
         }
         long t0 = System.nanoTime();
         ComputationGraph pruned = Pruner.of(cfg.prune()).prune(sparse, deps, ratio, "the chosen candidate").pruned();
-        LocalTrainer.fit("search fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
-                cfg.finetune().epochs(), cfg.finetune().lr(), cfg.train(),
-                TrainingKernels.here(cfg.train().kernels()).kernels(),
-                EpochListener.NONE);
+        LocalTrainer.fit(pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
+                LocalFit.here("search fine-tune", cfg.finetune().epochs(), cfg.finetune().lr(), cfg.train()));
         double acc = Accuracy.of(pruned, data.testBatches(cfg.evalBatchSize()));
         store.writeModel(SEARCHED, pruned);
         ledger.commit(stage, List.of(SEARCHED), JSON.createObjectNode().put("ratio", ratio)

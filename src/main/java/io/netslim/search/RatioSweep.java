@@ -1,8 +1,6 @@
 package io.netslim.search;
 
 import io.netslim.pipeline.ChannelMultiple;
-import io.netslim.pipeline.Normalizations;
-import io.netslim.pipeline.SlimmingPipeline;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -10,19 +8,15 @@ import io.netslim.artifacts.ArtifactStore;
 import io.netslim.report.GammaTable;
 import io.netslim.report.ReportRenderer;
 import io.netslim.artifacts.RunLedger;
-import io.netslim.config.ConfigException;
-import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
-import io.netslim.config.JobConfigReader;
 import io.netslim.data.ImageBatches;
 import io.netslim.data.ImageSource;
 import io.netslim.metrics.Accuracy;
 import io.netslim.metrics.ModelStats;
 import io.netslim.prune.DependencyGraph;
 import io.netslim.prune.Pruner;
-import io.netslim.train.EpochListener;
+import io.netslim.train.LocalFit;
 import io.netslim.train.LocalTrainer;
-import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -48,20 +42,16 @@ public final class RatioSweep {
     /** Sweeps the finished run at {@code output}, read and written with {@code hadoop}; returns a summary line. */
     public static String run(String output, List<Double> ratios, int finetuneEpochs, String baselineUri,
                              Configuration hadoop) throws Exception {
-        ArtifactStore store = ArtifactStore.existing(output, hadoop);
-        RunLedger ledger = new RunLedger(store);
-        if (!store.exists(RunLedger.SUCCESS)) {
-            throw new ConfigException("sweep: " + store.uri() + " is not a finished run (no _SUCCESS)");
-        }
-        JobConfig cfg = ChannelMultiple.resolved(JobConfigReader.read(ConfigLoader.stored(
-                JSON.readTree(store.readText(RunLedger.RUN)).get("config").toString())));
+        FinishedRun run = FinishedRun.open("sweep", output, hadoop, List.of());
+        ArtifactStore store = run.store();
+        RunLedger ledger = run.ledger();
+        JobConfig cfg = ChannelMultiple.resolved(run.config());
         ImageSource data = ImageSource.open(cfg.data(), cfg.model().classes(), hadoop);
-        data.normalizeWith(Normalizations.ofFinishedRun(cfg, store));
+        data.normalizeWith(run.normalization());
         ImageBatches test = data.testBatches(cfg.evalBatchSize());
 
         Map<String, ComputationGraph> models = new LinkedHashMap<>();
-        ledger.check("pass-" + cfg.passes() + "/sparse", SlimmingPipeline.SPARSE);
-        models.put("sparse (lambda " + cfg.sparsityLambda() + ")", store.readModel(SlimmingPipeline.SPARSE, false));
+        models.put("sparse (lambda " + cfg.sparsityLambda() + ")", run.sparseModel());
         if (baselineUri != null) {
             ComputationGraph baseline = ArtifactStore.readModel(baselineUri, hadoop);
             models.put("baseline (" + baselineUri + ")", baseline);
@@ -84,9 +74,8 @@ public final class RatioSweep {
                 LOG.info("sweep {} at ratio {}: test accuracy {} ({} params)", m.getKey(), ratio,
                         String.format("%.4f", acc), stats.params());
                 if (tuned != null) {
-                    LocalTrainer.fit("sweep fine-tune", pruned, data.trainBatches(cfg.finetune().batchSize(),
-                            cfg.train().seed()), finetuneEpochs, cfg.finetune().lr(), cfg.train(),
-                            TrainingKernels.here(cfg.train().kernels()).kernels(), EpochListener.NONE);
+                    LocalTrainer.fit(pruned, data.trainBatches(cfg.finetune().batchSize(), cfg.train().seed()),
+                            LocalFit.here("sweep fine-tune", finetuneEpochs, cfg.finetune().lr(), cfg.train()));
                     point(tuned, ratio, Accuracy.of(pruned, test), stats, full);
                 }
             }
@@ -97,7 +86,7 @@ public final class RatioSweep {
             files.add(ReportRenderer.BASELINE_GAMMAS);
         }
         ledger.commit("sweep", files, sweep);
-        FinishedRuns.redrawAndFinish(store, ledger, ledger.lineage());
+        run.redrawAndFinish(ledger.lineage());
         return store.uri(ReportRenderer.SWEEP);
     }
 

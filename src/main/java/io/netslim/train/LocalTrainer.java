@@ -1,7 +1,6 @@
 package io.netslim.train;
 
 import io.netslim.metrics.EpochMetrics;
-import io.netslim.config.JobConfig;
 import io.netslim.data.ImageBatches;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -17,15 +16,19 @@ public final class LocalTrainer {
     }
 
     /**
-     * Trains {@code graph} (stock layers) in place for {@code epochs} passes over {@code data} with {@code kernels}
-     * ({@link TrainingNetworks#fineTuningTwin}); returns images/s.
+     * Trains {@code graph} (stock layers) in place for {@code fit.epochs()} passes over {@code data} with
+     * {@code fit.kernels()} ({@link TrainingNetworks#fineTuningTwin}); returns images/s.
      */
-    public static double fit(String stage, ComputationGraph graph, ImageBatches data, int epochs, double lr,
-                             JobConfig.TrainConfig train, TrainingKernels kernels, EpochListener listener) {
+    public static double fit(ComputationGraph graph, ImageBatches data, LocalFit fit) {
+        String stage = fit.stage();
+        int epochs = fit.epochs();
+        double lr = fit.lr();
+        TrainingKernels kernels = fit.kernels();
+        EpochListener listener = fit.listener();
         if (epochs == 0) {
             return 0;
         }
-        ComputationGraph net = TrainingNetworks.fineTuningTwin(graph, train, kernels);
+        ComputationGraph net = TrainingNetworks.fineTuningTwin(graph, fit.train(), kernels);
         // The step schedule counts this stage's iterations from 0, whatever the network went through before (a
         // sparse model arrives with sparsity training's count, which would start it at the last step's lr).
         net.getConfiguration().setIterationCount(0);

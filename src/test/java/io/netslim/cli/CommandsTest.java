@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Commands that need no run: --version from the build, inspect --list from the registry, bench's option checks. */
+/** Commands that need no run: --version from the build, inspect --list from the registry, bench's subcommands and option checks. */
 class CommandsTest {
     @Test
     void versionIsTheBuildsVersion() {
@@ -34,7 +34,26 @@ class CommandsTest {
     @Test
     void benchRefusesOptionsThatDoNotGoTogether() {
         assertEquals(2, Main.run("bench", "--spark"), "--spark alone");
-        assertEquals(2, Main.run("bench", "--train-only", "--inference-only"));
+        assertEquals(2, Main.run("bench", "inference", "--spark"), "--spark goes with train-only");
+        assertEquals(2, Main.run("bench", "train-only", "inference"), "one bench at a time");
+        assertEquals(2, Main.run("bench", "--inference-only"), "the old flags are gone");
+    }
+
+    @Test
+    void benchHelpListsEverySubcommandAndItsSharedOptions() {
+        String out = stdout("bench", "--help");
+        for (String sub : java.util.List.of("inference", "train-only", "averaging", "read", "quick")) {
+            assertTrue(out.lines().anyMatch(l -> l.strip().startsWith(sub + " ")), sub + " missing from\n" + out);
+        }
+        for (String sub : java.util.List.of("inference", "train-only", "averaging", "read", "quick")) {
+            String help = stdout("bench", sub, "--help");
+            for (String option : java.util.List.of("--runs", "--warmup-seconds", "--json", "--conf", "--set")) {
+                assertTrue(help.contains(option), option + " missing from bench " + sub + " --help:\n" + help);
+            }
+        }
+        assertTrue(stdout("bench", "train-only", "--help").contains("--spark"));
+        String quick = stdout("bench", "quick", "--help");
+        assertTrue(quick.contains("--ratios") && quick.contains("--steps"), quick);
     }
 
     private static String stdout(String... args) {

@@ -167,7 +167,7 @@ class SparsityPenaltyTest {
         ImageSource data = ImageSource.open(cfg.data(), 10, new Configuration());
         ComputationGraph graph = Networks.forTraining(cfg, data.inputShape(), lambda, TrainingKernels.PORTABLE);
         InMemoryIterator it = new InMemoryIterator(data.loadTrain(), 32, data.augmentation(), Normalization.NONE, true, 3);
-        LocalTrainer.fit("sparsity-test", graph, it, 2, 0.1, cfg.train(), TrainingKernels.CPU, io.netslim.train.EpochListener.NONE);
+        LocalTrainer.fit(graph, it, new io.netslim.train.LocalFit("sparsity-test", 2, 0.1, cfg.train(), TrainingKernels.CPU, io.netslim.train.EpochListener.NONE));
         return gammas(graph);
     }
 }

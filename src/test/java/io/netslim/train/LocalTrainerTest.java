@@ -26,8 +26,8 @@ class LocalTrainerTest {
         assertEquals(fresh.params(), trained.params());
 
         double[] before = fresh.params().dup().toDoubleVector();
-        LocalTrainer.fit("test", fresh, batches(), 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE);
-        LocalTrainer.fit("test", trained, batches(), 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE);
+        LocalTrainer.fit(fresh, batches(), new LocalFit("test", 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE));
+        LocalTrainer.fit(trained, batches(), new LocalFit("test", 1, 0.05, TestNets.config().train(), TrainingKernels.PORTABLE, EpochListener.NONE));
         assertNotEquals(before[0], fresh.params().getDouble(0), "the step did not move the weights");
         // the same steps at the same rates: identical weights (an lr / 100 start would move them 100x less)
         assertEquals(fresh.params(), trained.params());
