@@ -1,7 +1,7 @@
 package io.netslim.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

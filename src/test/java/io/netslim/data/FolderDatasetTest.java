@@ -1,7 +1,7 @@
 package io.netslim.data;
 
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;

@@ -3,7 +3,7 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,10 +1,11 @@
 package io.netslim.pipeline;
 
+import io.netslim.testing.PngCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;

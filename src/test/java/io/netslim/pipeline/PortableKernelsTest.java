@@ -2,9 +2,9 @@ package io.netslim.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netslim.ChildJvm;
+import io.netslim.testing.ChildJvm;
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;

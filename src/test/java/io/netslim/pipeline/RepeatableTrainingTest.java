@@ -1,7 +1,7 @@
 package io.netslim.pipeline;
 
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

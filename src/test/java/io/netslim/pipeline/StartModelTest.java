@@ -1,8 +1,8 @@
 package io.netslim.pipeline;
 
-import io.netslim.LogLines;
+import io.netslim.testing.LogLines;
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;

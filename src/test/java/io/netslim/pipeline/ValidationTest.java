@@ -1,7 +1,7 @@
 package io.netslim.pipeline;
 
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;

@@ -1,10 +1,10 @@
 package io.netslim.search;
 
-import io.netslim.pipeline.PngCheck;
+import io.netslim.testing.PngCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.cli.ExitCodes;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.ChannelGroup;

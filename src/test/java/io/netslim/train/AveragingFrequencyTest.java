@@ -2,7 +2,7 @@ package io.netslim.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;

@@ -1,7 +1,7 @@
 package io.netslim.train;
 
 import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.bench.AveragingBenchmark;
 import io.netslim.pipeline.Networks;

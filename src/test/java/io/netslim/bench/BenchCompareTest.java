@@ -1,5 +1,6 @@
-package io.netslim;
+package io.netslim.bench;
 
+import io.netslim.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
