@@ -1,7 +1,7 @@
 package io.netslim.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netslim.TestHdfs;
+import io.netslim.testing.TestCluster;
 import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
@@ -10,10 +10,10 @@ import io.netslim.pipeline.Networks;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -31,18 +31,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** train.averaging-frequency = auto: the choice from measured costs, its validation, and a real run on local[2]. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AveragingFrequencyTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSpark();
+
     private JavaSparkContext sc;
 
     @BeforeAll
     void start() {
-        sc = TestHdfs.localSpark("AveragingFrequencyTest");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.close();
-        }
+        sc = cluster.sc();
     }
 
     @Test
