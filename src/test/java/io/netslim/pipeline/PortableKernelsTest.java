@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * buffers through host memory is even loaded, and the fine-tuned accuracy is within 2 points of the same job
  * with the CPU kernels (run the same way, which does load them: the check can see them).
  */
+@Tag("e2e")
 class PortableKernelsTest {
     @RegisterExtension
     static final TestCluster cluster = TestCluster.withHdfs();
