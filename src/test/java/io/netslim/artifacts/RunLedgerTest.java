@@ -2,7 +2,7 @@ package io.netslim.artifacts;
 
 import io.netslim.train.RunCheckpoints;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.train.CheckpointStore;
 import io.netslim.train.TrainingPosition;

@@ -1,7 +1,8 @@
 package io.netslim.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -10,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bench produces valid JSON with every field (speed figures are measured by the command, never asserted here). */
+@Tag("e2e")
 class BenchmarkTest {
     @Test
     void benchReportsEveryField() {

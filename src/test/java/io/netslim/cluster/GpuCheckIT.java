@@ -3,6 +3,7 @@ package io.netslim.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * it fails, naming the largest difference; runs that are not the same check and bad arguments are refused. Spark, Hadoop and Jackson come from a SPARK_HOME whose jars/
  * are those a Spark installation provides, as on a cluster.
  */
+@Tag("cluster")
 class GpuCheckIT {
     private static final File ROOT = new File("").getAbsoluteFile();
     private static final String SMALL = "model.depth=8";

@@ -8,6 +8,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -45,6 +46,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * org.apache.spark.deploy.SparkSubmit; data is read from and artifacts written to the cluster's HDFS.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("cluster")
 class LocalClusterIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TRAINING_STAGE = io.netslim.train.NetslimAveraging.TRAINING_STAGE;

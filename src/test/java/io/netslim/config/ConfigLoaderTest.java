@@ -1,6 +1,6 @@
 package io.netslim.config;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package io.netslim.cpu;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.deeplearning4j.nn.api.Layer;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.DependencyGraph;

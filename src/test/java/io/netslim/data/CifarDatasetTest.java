@@ -1,17 +1,17 @@
 package io.netslim.data;
 
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -31,6 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** CIFAR-10/100 binary files on a real (in-process) HDFS, read by byte range on Spark local[2] executors. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CifarDatasetTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSparkAndHdfs();
+
     private static final int PIXELS = 3 * 32 * 32;
     private static final int RECORD_10 = 1 + PIXELS;
     private static final int RECORD_100 = 2 + PIXELS;
@@ -43,9 +46,9 @@ class CifarDatasetTest {
 
     @BeforeAll
     void start() throws IOException {
-        hdfs = TestHdfs.start(tmp.resolve("hdfs"));
+        hdfs = cluster.hdfs();
         fs = hdfs.getFileSystem();
-        sc = TestHdfs.localSpark("CifarDatasetTest");
+        sc = cluster.sc();
         // CIFAR-10 as its tarball unpacks (sub-folder, with a file that is not a batch), CIFAR-100 directly.
         write("c10/cifar-10-batches-bin/data_batch_1.bin", cifar10(0, 7));
         write("c10/cifar-10-batches-bin/data_batch_2.bin", cifar10(7, 5));
@@ -53,16 +56,6 @@ class CifarDatasetTest {
         write("c10/cifar-10-batches-bin/batches.meta.txt", "airplane\n".getBytes());
         write("c100/train.bin", cifar100(0, 9));
         write("c100/test.bin", cifar100(50, 3));
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.stop();
-        }
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
     }
 
     @Test

@@ -1,14 +1,14 @@
 package io.netslim.data;
 
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,6 +30,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClassOrderedDataTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSparkAndHdfs();
+
     private static final int CLASSES = 10;
     private static final int PER_CLASS = 200;
     private static final int COUNT = CLASSES * PER_CLASS;
@@ -43,8 +46,8 @@ class ClassOrderedDataTest {
 
     @BeforeAll
     void start(@TempDir java.nio.file.Path base) throws IOException {
-        hdfs = TestHdfs.start(base.resolve("hdfs"));
-        sc = TestHdfs.localSpark("ClassOrderedDataTest");
+        hdfs = cluster.hdfs();
+        sc = cluster.sc();
         Datasets.Images grey = images(1, 8);
         Datasets.Images test = grey.head(100);
         String root = hdfs.getURI().toString();
@@ -58,16 +61,6 @@ class ClassOrderedDataTest {
         paths.put("cifar", root + "/cifar");
         paths.put("folder", base.resolve("folder").toUri().toString());
         paths.put("shards", root + "/shards");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.close();
-        }
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
     }
 
     /**

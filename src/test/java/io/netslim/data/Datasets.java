@@ -1,6 +1,6 @@
 package io.netslim.data;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;

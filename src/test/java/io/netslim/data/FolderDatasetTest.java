@@ -1,7 +1,7 @@
 package io.netslim.data;
 
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -9,11 +9,10 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.dataset.DataSet;
 
 import javax.imageio.ImageIO;
@@ -35,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The folder format on a real (in-process) HDFS, read by the executors of a Spark local[2] context. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FolderDatasetTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSparkAndHdfs();
+
     private static final int SIZE = 8;
 
     private MiniDFSCluster hdfs;
@@ -42,20 +44,10 @@ class FolderDatasetTest {
     private JavaSparkContext sc;
 
     @BeforeAll
-    void start(@TempDir java.nio.file.Path base) throws IOException {
-        hdfs = TestHdfs.start(base);
+    void start() throws IOException {
+        hdfs = cluster.hdfs();
         fs = hdfs.getFileSystem();
-        sc = TestHdfs.localSpark("FolderDatasetTest");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.stop();
-        }
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
+        sc = cluster.sc();
     }
 
     /** One image file of the round-trip dataset: where it goes and the seed of its pixels. */

@@ -1,6 +1,6 @@
 package io.netslim.data;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;

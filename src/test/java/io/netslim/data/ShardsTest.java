@@ -1,8 +1,8 @@
 package io.netslim.data;
 
-import io.netslim.TestHdfs;
+import io.netslim.testing.TestCluster;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
@@ -13,10 +13,10 @@ import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -34,6 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** netslim prepare and data.format = shards, on a real (in-process) HDFS and Spark local[2]. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ShardsTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSparkAndHdfs();
+
     private static final int TRAIN = 23;
     private static final int TEST = 7;
     private static final int SHARD = 5;
@@ -51,25 +54,15 @@ class ShardsTest {
 
     @BeforeAll
     void start() throws Exception {
-        hdfs = TestHdfs.start(base.resolve("hdfs"));
+        hdfs = cluster.hdfs();
         fs = hdfs.getFileSystem();
-        sc = TestHdfs.localSpark("ShardsTest");
+        sc = cluster.sc();
         java.nio.file.Path local = java.nio.file.Files.createDirectories(base.resolve("idx"));
         IdxDatasetTest.writeDataset(local, TRAIN, TEST, false);
         idx = hdfs.getURI() + "/data/idx";
         fs.copyFromLocalFile(new Path(local.toUri()), new Path(idx));
         shards = hdfs.getURI() + "/data/shards";
         summary = prepare(shards, false);
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.close();
-        }
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.netslim.export;
 
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.Augmentation;
 import io.netslim.data.ImageRecords;

@@ -1,6 +1,6 @@
 package io.netslim.export;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.data.Normalization;
 import onnx.Onnx;
 import org.deeplearning4j.nn.conf.ConvolutionMode;

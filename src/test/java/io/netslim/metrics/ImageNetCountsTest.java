@@ -1,6 +1,6 @@
 package io.netslim.metrics;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.pipeline.Networks;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

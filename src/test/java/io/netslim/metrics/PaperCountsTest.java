@@ -1,6 +1,6 @@
 package io.netslim.metrics;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.pipeline.Networks;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.params.ParameterizedTest;

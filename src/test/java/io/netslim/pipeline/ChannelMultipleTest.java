@@ -1,6 +1,6 @@
 package io.netslim.pipeline;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.cpu.ConvolutionBlock;
 import io.netslim.prune.ChannelGroup;

@@ -6,6 +6,7 @@ import io.netslim.Main;
 import io.netslim.data.Datasets;
 import io.netslim.data.Split;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * data is stored in no longer matters. (Before global shuffling, class order cost 20 points on 2 workers.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("e2e")
 class ClassOrderedTrainingTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int TRAIN = 9_000;

@@ -3,7 +3,8 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The default rule (sqrt: lr x 2.83 after a warm-up of 48 sequential steps) trains and polarises the gammas;
  * the linear rule of before (lr x 8 = 1.6 from the first step, no warm-up under 10 epochs) does not train.
  */
+@Tag("e2e")
 class EightWorkersSparsityTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     /**

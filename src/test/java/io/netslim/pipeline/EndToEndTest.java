@@ -1,10 +1,11 @@
 package io.netslim.pipeline;
 
+import io.netslim.testing.PngCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageRecords;
 import io.netslim.data.ImageSource;
@@ -18,10 +19,10 @@ import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,21 +32,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The whole job in Spark local[2] on Fashion-MNIST, writing every artifact to a real (in-process) HDFS. */
+@Tag("e2e")
 class EndToEndTest {
-    @TempDir
-    static java.nio.file.Path hdfsBase;
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withHdfs();
+
     private static MiniDFSCluster hdfs;
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        hdfs = TestHdfs.start(hdfsBase);
-    }
-
-    @AfterAll
-    static void stopHdfs() {
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
+        hdfs = cluster.hdfs();
     }
 
     @Test

@@ -3,17 +3,17 @@ package io.netslim.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
@@ -33,29 +33,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * prepare (ClassOrderedTrainingTest compares accuracies across storage orders and formats).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("e2e")
 class FormatsPipelineTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withHdfs();
+
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SMALL = List.of("model.depth=8", "train.epochs=1", "finetune.epochs=1",
             "eval.monitor-images=0", "spark.master=\"local[2]\"", "spark.conf.spark.ui.enabled=false");
 
-    @TempDir
-    static java.nio.file.Path tmp;
     private MiniDFSCluster hdfs;
     private FileSystem fs;
     private String root;
 
     @BeforeAll
     void startHdfs() throws IOException {
-        hdfs = TestHdfs.start(tmp.resolve("hdfs"));
+        hdfs = cluster.hdfs();
         fs = hdfs.getFileSystem();
         root = hdfs.getURI().toString();
-    }
-
-    @AfterAll
-    void stopHdfs() {
-        if (hdfs != null) {
-            hdfs.shutdown();
-        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.netslim.Main;
 import io.netslim.metrics.ModelStats;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The whole job with torchvision's ResNet-18 on a small image folder, then a second run that starts from the
  * first run's finetuned.zip (model.init), stopped after sparsity training and resumed, slimming it further.
  */
+@Tag("e2e")
 class ImageNetModelsPipelineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SMALL = List.of("data.format=folder", "data.image-size=16", "model.classes=3",

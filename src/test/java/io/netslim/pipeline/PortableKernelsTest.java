@@ -2,16 +2,17 @@ package io.netslim.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netslim.ChildJvm;
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.ChildJvm;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.train.TrainingKernels;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.hdfs.MiniDFSCluster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.File;
@@ -36,7 +37,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * buffers through host memory is even loaded, and the fine-tuned accuracy is within 2 points of the same job
  * with the CPU kernels (run the same way, which does load them: the check can see them).
  */
+@Tag("e2e")
 class PortableKernelsTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withHdfs();
+
     /** Bytecode of a class that touches ND4J buffers through host memory or javacpp pointers names one of these. */
     private static final List<String> HOST_MEMORY = List.of("asNio", "org/bytedeco/javacpp/", "org/bytedeco/dnnl/");
     /**
@@ -50,14 +55,7 @@ class PortableKernelsTest {
 
     @BeforeAll
     static void startHdfs() throws Exception {
-        hdfs = TestHdfs.start(tmp.resolve("hdfs"));
-    }
-
-    @AfterAll
-    static void stopHdfs() {
-        if (hdfs != null) {
-            hdfs.shutdown(true);
-        }
+        hdfs = cluster.hdfs();
     }
 
     @Test

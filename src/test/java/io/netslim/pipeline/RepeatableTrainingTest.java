@@ -1,7 +1,8 @@
 package io.netslim.pipeline;
 
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
  * local[2], the same config and seed twice, give byte-identical gammas.csv (every slice is summed in worker order,
  * whatever order the tasks finish in).
  */
+@Tag("e2e")
 class RepeatableTrainingTest {
     @TempDir
     Path dir;

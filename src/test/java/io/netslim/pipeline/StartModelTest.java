@@ -1,8 +1,8 @@
 package io.netslim.pipeline;
 
-import io.netslim.LogLines;
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.LogLines;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -23,6 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** model.init: a saved ComputationGraph with its own architecture, class count adapted, bad files refused. */
 class StartModelTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withHdfs();
+
     @TempDir
     Path tmp;
 
@@ -51,7 +55,7 @@ class StartModelTest {
     @Test
     void loadsFromHdfsAndLogsWhatItIgnoresAndReplaces() throws Exception {
         ComputationGraph saved = TestNets.model("preresnet", 8, new long[] {3, 16, 16}, 4);
-        MiniDFSCluster hdfs = TestHdfs.start(tmp.resolve("hdfs"));
+        MiniDFSCluster hdfs = cluster.hdfs();
         try (LogLines log = new LogLines(StartModel.class)) {
             FileSystem fs = hdfs.getFileSystem();
             org.apache.hadoop.fs.Path zip = new org.apache.hadoop.fs.Path("/models/pretrained.zip");
@@ -67,8 +71,6 @@ class StartModelTest {
             assertTrue(lines.contains("model.init = " + uri + ": starting from its architecture and weights")
                     && lines.contains("model.arch 'vgg' and model.depth are ignored"), lines);
             assertTrue(lines.contains("output layer fc has 10 classes, the data 3: replaced"), lines);
-        } finally {
-            hdfs.shutdown();
         }
     }
 

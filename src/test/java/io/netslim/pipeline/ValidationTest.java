@@ -1,10 +1,11 @@
 package io.netslim.pipeline;
 
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,7 +116,9 @@ class ValidationTest {
         assertFalse(Files.exists(dir.resolve("o/run.json")), "nothing is written for a run that cannot start");
     }
 
+    /** Trains on Spark until it diverges: the one test here that gets past validation. */
     @Test
+    @Tag("e2e")
     void divergenceStopsTrainingWithFour() {
         Path out = dir.resolve("diverged");
         int code = exit("data.path=" + TestNets.fashionMnist(), "data.limit-train=256", "data.limit-test=64",

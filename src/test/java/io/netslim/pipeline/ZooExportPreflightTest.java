@@ -1,6 +1,6 @@
 package io.netslim.pipeline;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import org.junit.jupiter.api.AfterEach;

@@ -1,6 +1,6 @@
 package io.netslim.prune;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +46,7 @@ class DependencyGraphTest {
     void autoUsesSelectionOnlyWhereNothingElsePrunes() {
         ComputationGraph resnet = TestNets.preResNet(20, 12, 1);
         assertEquals(9, DependencyGraph.of(resnet.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO).groups().size());
-        ComputationGraph densenet = ModelFamiliesTest.build("densenet", 10);
+        ComputationGraph densenet = TestNets.family("densenet", 10);
         assertTrue(DependencyGraph.of(densenet.getConfiguration(), false).groups().isEmpty());
         DependencyGraph auto = DependencyGraph.of(densenet.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         assertEquals(3 * 2 + 2 + 1, auto.groups().size()); // dense layers, transitions, final BN

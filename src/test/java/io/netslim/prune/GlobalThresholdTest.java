@@ -1,6 +1,6 @@
 package io.netslim.prune;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,6 +1,6 @@
 package io.netslim.prune;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.metrics.ModelStats;
 import io.netslim.model.ChannelSelectVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,6 +1,6 @@
 package io.netslim.prune;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.metrics.ModelStats;
@@ -34,7 +34,7 @@ class PruneBudgetTest {
     @CsvSource({"preresnet-basic,8,auto", "preresnet-bottleneck,11,true", "vgg,11,auto", "densenet,10,auto",
             "resnet,18,true", "vgg-bn,11,auto"})
     void flopsAndParamsTargetsAreMetWithinAPointForEveryFamily(String arch, int depth, String selection) {
-        ComputationGraph g = ModelFamiliesTest.build(arch, depth);
+        ComputationGraph g = TestNets.family(arch, depth);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(),
                 io.netslim.config.Choice.parse(io.netslim.config.JobConfig.ChannelSelection.class, selection));
         for (boolean flops : new boolean[] {true, false}) {
@@ -64,7 +64,7 @@ class PruneBudgetTest {
 
     @Test
     void channelMultipleIsHonouredAndTheClosestReachableIsTaken() {
-        ComputationGraph g = ModelFamiliesTest.build("vgg", 11);
+        ComputationGraph g = TestNets.family("vgg", 11);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         PruneBudget.Result r = new PruneBudget("prune.keep-flops", "FLOPs", 0.5, counter(true))
                 .plan(g, deps, new BnScaleImportance(), new GlobalThreshold(0, 2, 1.0, 8));
@@ -82,7 +82,7 @@ class PruneBudgetTest {
 
     @Test
     void unreachableTargetIsAClearConfigErrorNamingTheKeyAndTheReachableFraction() {
-        ComputationGraph g = ModelFamiliesTest.build("preresnet-basic", 8);
+        ComputationGraph g = TestNets.family("preresnet-basic", 8);
         DependencyGraph deps = DependencyGraph.of(g.getConfiguration(), io.netslim.config.JobConfig.ChannelSelection.AUTO);
         ConfigException e = assertThrows(ConfigException.class, () -> new PruneBudget("prune.keep-flops", "FLOPs",
                 0.01, counter(true)).plan(g, deps, new BnScaleImportance(), new GlobalThreshold(0, 2)));

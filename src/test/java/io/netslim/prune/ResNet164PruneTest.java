@@ -1,6 +1,6 @@
 package io.netslim.prune;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.metrics.ModelStats;
 import io.netslim.pipeline.Networks;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

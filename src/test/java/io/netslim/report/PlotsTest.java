@@ -2,7 +2,7 @@ package io.netslim.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netslim.pipeline.PngCheck;
+import io.netslim.testing.PngCheck;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,10 +1,10 @@
 package io.netslim.search;
 
-import io.netslim.pipeline.PngCheck;
+import io.netslim.testing.PngCheck;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netslim.Main;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.cli.ExitCodes;
 import io.netslim.prune.BnScaleImportance;
 import io.netslim.prune.ChannelGroup;
@@ -12,6 +12,7 @@ import io.netslim.prune.DependencyGraph;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +31,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -43,6 +43,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * known, and a search killed with SIGKILL resumes without redoing the candidates it had finished.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Tag("e2e")
 class SearchTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private Path dir;
@@ -161,15 +162,11 @@ class SearchTest {
         pb.environment().put("NETSLIM_HEAP", "3g");
         Process p = pb.start();
         StringBuilder log = new StringBuilder();
-        CountDownLatch saved = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     synchronized (log) {
                         log.append(line).append('\n');
-                    }
-                    if (line.contains("search: candidate") && line.contains("; saved")) {
-                        saved.countDown();
                     }
                 }
             } catch (Exception ignored) {
@@ -177,13 +174,18 @@ class SearchTest {
             }
         });
         reader.start();
-        assertTrue(saved.await(5, TimeUnit.MINUTES), "no candidate finished:\n" + log);
+        // killed as soon as the ledger holds a finished candidate
+        Path stages = trained.resolve("_stages");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (candidates(stages).isEmpty()) {
+            assertTrue(p.isAlive() && System.nanoTime() < deadline, "no candidate finished:\n" + log);
+            Thread.sleep(20);
+        }
         p.destroyForcibly(); // SIGKILL
         assertTrue(p.waitFor(1, TimeUnit.MINUTES));
         reader.join(10_000);
         assertEquals(137, p.exitValue(), log.toString());
 
-        Path stages = trained.resolve("_stages");
         Map<String, String> before = candidates(stages);
         assertTrue(before.size() >= 1 && before.size() < 3, "finished before the kill: " + before.keySet());
         assertFalse(Files.exists(trained.resolve("search.json")));

@@ -1,6 +1,6 @@
 package io.netslim.sparsity;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.data.InMemoryIterator;

@@ -1,7 +1,7 @@
 package io.netslim.train;
 
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.bench.AveragingBenchmark;
 import io.netslim.pipeline.Networks;
@@ -10,11 +10,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.dataset.DataSet;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,13 +29,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NetslimAveragingTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSpark();
+
     private static final long[] SHAPE = {1, 16, 16};
     private static final int BATCH = 16;
     private JavaSparkContext sc;
 
     @BeforeAll
     void start() {
-        sc = TestHdfs.localSpark("NetslimAveragingTest");
+        sc = cluster.sc();
     }
 
     /** The executors are this JVM: the kept networks (vgg-bn-16's are 3 GB) must not outlive a test. */
@@ -43,13 +46,6 @@ class NetslimAveragingTest {
     void release() {
         ReplicaPool.clear();
         System.gc();
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.close();
-        }
     }
 
     private JavaRDD<DataSet> batches(int count, int workers, long seed) {

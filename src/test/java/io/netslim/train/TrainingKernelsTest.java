@@ -1,6 +1,6 @@
 package io.netslim.train;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;

@@ -1,7 +1,7 @@
 package io.netslim.train;
 
-import io.netslim.TestHdfs;
-import io.netslim.TestNets;
+import io.netslim.testing.TestCluster;
+import io.netslim.testing.TestNets;
 import io.netslim.config.JobConfig;
 import io.netslim.data.ImageSource;
 import io.netslim.pipeline.Networks;
@@ -9,10 +9,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.schedule.ISchedule;
 
@@ -25,18 +25,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The same sparsity on 1 and on 4 workers (Spark local[2]): the gammas shrink alike under the linear rule. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerScalingTest {
+    @RegisterExtension
+    static final TestCluster cluster = TestCluster.withSpark();
+
     private JavaSparkContext sc;
 
     @BeforeAll
     void start() {
-        sc = TestHdfs.localSpark("WorkerScalingTest");
-    }
-
-    @AfterAll
-    void stop() {
-        if (sc != null) {
-            sc.close();
-        }
+        sc = cluster.sc();
     }
 
     @Test

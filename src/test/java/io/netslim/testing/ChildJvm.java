@@ -1,5 +1,6 @@
-package io.netslim;
+package io.netslim.testing;
 
+import io.netslim.Main;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

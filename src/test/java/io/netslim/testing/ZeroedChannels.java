@@ -1,5 +1,7 @@
-package io.netslim.prune;
+package io.netslim.testing;
 
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.ChannelGroup;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 
 import java.util.LinkedHashMap;
@@ -9,7 +11,7 @@ import java.util.Random;
 import java.util.stream.IntStream;
 
 /** Dead channels made by hand: gamma and beta zeroed in every BN of a group, so removing them changes nothing. */
-final class ZeroedChannels {
+public final class ZeroedChannels {
     private ZeroedChannels() {
     }
 
@@ -17,7 +19,7 @@ final class ZeroedChannels {
      * Zeroes about one channel in {@code oneIn} of every group of {@code deps} (never all of a group) and returns
      * the plan's kept channels by group.
      */
-    static Map<String, int[]> zeroRandom(ComputationGraph g, DependencyGraph deps, Random rnd, int oneIn) {
+    public static Map<String, int[]> zeroRandom(ComputationGraph g, DependencyGraph deps, Random rnd, int oneIn) {
         Map<String, int[]> keep = new LinkedHashMap<>();
         for (ChannelGroup group : deps.groups().values()) {
             int n = group.channels();

@@ -1,7 +1,10 @@
-package io.netslim.prune;
+package io.netslim.export;
 
-import io.netslim.export.OnnxExporter;
-import io.netslim.export.OnnxRuntimeModel;
+import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.PrunePlan;
+import io.netslim.testing.TestNets;
+import io.netslim.testing.ZeroedChannels;
 import io.netslim.data.Normalization;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -40,7 +43,7 @@ class ZooModelsOnnxTest {
             "SimpleCNN,3,32"})
     void onnxRuntimeMatchesDl4jUnprunedAndPruned(String name, long channels, long size) {
         long[] shape = {channels, size, size};
-        ComputationGraph original = ZooModelsTest.zoo(name, shape);
+        ComputationGraph original = TestNets.zoo(name, shape);
         INDArray x = Nd4j.rand(DataType.FLOAT, 2, channels, size, size);
         double unpruned = maxDifference(original, shape, x, name + " unpruned");
 

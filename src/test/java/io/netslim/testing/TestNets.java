@@ -1,4 +1,4 @@
-package io.netslim;
+package io.netslim.testing;
 
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfig;
@@ -30,6 +30,26 @@ public final class TestNets {
         ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
                 .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, seed)));
         g.init();
+        return g;
+    }
+
+    /** A network of every family test (3 x 16 x 16 inputs, 10 classes), its BatchNorms randomised so none is trivially zero. */
+    public static ComputationGraph family(String arch, int depth) {
+        ComputationGraph g = model(arch, depth, new long[] {3, 16, 16}, 17);
+        randomiseBatchNorms(g, 23);
+        return g;
+    }
+
+    /** A DL4J zoo network for inputs of the given shape, 10 classes, randomised BatchNorms with small scales. */
+    public static ComputationGraph zoo(String name, long[] shape) {
+        ComputationGraph g = model("zoo:" + name, 0, shape, 3);
+        randomiseBatchNorms(g, 19);
+        // random scales over 16 residual blocks (ResNet50) or many merges would overflow a softmax: keep them small
+        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
+            if (l.conf().getLayer() instanceof BatchNormalization) {
+                l.getParam("gamma").muli(0.5);
+            }
+        }
         return g;
     }
 

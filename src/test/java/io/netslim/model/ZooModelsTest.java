@@ -1,9 +1,12 @@
-package io.netslim.prune;
+package io.netslim.model;
 
-import io.netslim.TestNets;
+import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.PrunePlan;
+import io.netslim.prune.ChannelGroup;
+import io.netslim.testing.ZeroedChannels;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
-import io.netslim.model.ModelRegistry;
-import io.netslim.model.ModelSpec;
 import io.netslim.train.TrainingDefaults;
 import io.netslim.train.TrainingKernels;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -37,26 +40,11 @@ class ZooModelsTest {
         System.gc();
     }
 
-    static ComputationGraph zoo(String name, long[] shape) {
-        ModelSpec spec = new ModelSpec("zoo:" + name, 0, 10, shape, 0.5);
-        ComputationGraph g = new ComputationGraph(ModelRegistry.get(spec.arch(), 0)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, 3)));
-        g.init();
-        TestNets.randomiseBatchNorms(g, 19);
-        // random scales over 16 residual blocks (ResNet50) or many merges would overflow a softmax: keep them small
-        for (org.deeplearning4j.nn.api.Layer l : g.getLayers()) {
-            if (l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                l.getParam("gamma").muli(0.5);
-            }
-        }
-        return g;
-    }
-
     @ParameterizedTest
     @CsvSource({"ResNet50,3,96,4", "Darknet19,3,64,0", "TinyYOLO,3,64,0", "YOLO2,3,64,0",
             "FaceNetNN4Small2,3,96,0", "InceptionResNetV1,3,160,0", "Xception,3,71,4", "SimpleCNN,3,32,0"})
     void zeroedChannelsPruneExactly(String name, long channels, long size, int coupledGroups) throws Exception {
-        ComputationGraph original = zoo(name, new long[] {channels, size, size});
+        ComputationGraph original = TestNets.zoo(name, new long[] {channels, size, size});
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         assertFalse(deps.groups().isEmpty(), name);
         assertEquals(coupledGroups, deps.groups().values().stream().filter(ChannelGroup::isCoupled).count(), name);
@@ -102,12 +90,12 @@ class ZooModelsTest {
 
     @Test
     void whatCannotBePrunedIsNamedWithItsVertexAndReason() {
-        ComputationGraph yolo = zoo("YOLO2", new long[] {3, 64, 64});
+        ComputationGraph yolo = TestNets.zoo("YOLO2", new long[] {3, 64, 64});
         DependencyGraph deps = DependencyGraph.of(yolo.getConfiguration(), true);
         assertEquals("its channels reach concatenate_21 (MergeVertex): netslim cannot prune through a MergeVertex",
                 deps.coupled().get("batchnormalization_20"));
         assertTrue(deps.coupled().get("batchnormalization_21").contains("rearrange_21 (SpaceToDepthLayer)"));
-        ComputationGraph facenet = zoo("FaceNetNN4Small2", new long[] {3, 96, 96});
+        ComputationGraph facenet = TestNets.zoo("FaceNetNN4Small2", new long[] {3, 96, 96});
         assertTrue(DependencyGraph.of(facenet.getConfiguration(), true).coupled().get("stem-batch1")
                 .contains("stem-lrn1 (LocalResponseNormalization): netslim has no pruner"));
     }

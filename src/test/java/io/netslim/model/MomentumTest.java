@@ -1,7 +1,6 @@
-package io.netslim.train;
+package io.netslim.model;
 
-import io.netslim.model.Momentum;
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;

@@ -1,4 +1,4 @@
-package io.netslim;
+package io.netslim.testing;
 
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;

@@ -1,7 +1,9 @@
-package io.netslim;
+package io.netslim.bench;
 
+import io.netslim.testing.ChildJvm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * submit/bench-compare really runs netslim and PyTorch (Debian's python3-torch) in separate processes, alternating
  * sides, and PyTorch sees no OpenMP variable it was not given.
  */
+@Tag("e2e")
 class BenchCompareTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TINY = List.of("--set", "model.depth=8", "--set", "model.input-shape=1x12x12",

@@ -1,4 +1,4 @@
-package io.netslim.pipeline;
+package io.netslim.testing;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;

@@ -1,10 +1,12 @@
-package io.netslim.prune;
+package io.netslim.model;
 
-import io.netslim.TestNets;
-import io.netslim.model.ChannelSelectVertex;
-import io.netslim.model.ModelRegistry;
-import io.netslim.model.ModelSpec;
-import io.netslim.train.TrainingDefaults;
+import io.netslim.prune.NetworkSurgeon;
+import io.netslim.prune.DependencyGraph;
+import io.netslim.prune.PrunePlan;
+import io.netslim.prune.BnScaleImportance;
+import io.netslim.prune.GlobalThreshold;
+import io.netslim.testing.ZeroedChannels;
+import io.netslim.testing.TestNets;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,21 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Exact surgery, extreme ratios and save/reload for every model family. */
 class ModelFamiliesTest {
-    private static final long[] SHAPE = {3, 16, 16};
-
-    static ComputationGraph build(String arch, int depth) {
-        ModelSpec spec = new ModelSpec(arch, depth, 10, SHAPE, 0.5);
-        ComputationGraph g = new ComputationGraph(ModelRegistry.get(arch, depth)
-                .build(spec, TrainingDefaults.sgd(0.1, 0.9, false, 1e-4, 17)));
-        g.init();
-        TestNets.randomiseBatchNorms(g, 23);
-        return g;
-    }
-
     @ParameterizedTest
     @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10", "resnet,18", "vgg-bn,11"})
     void zeroedChannelsPruneExactlyIncludingSelectedOnes(String arch, int depth) throws Exception {
-        ComputationGraph original = build(arch, depth);
+        ComputationGraph original = TestNets.family(arch, depth);
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         Map<String, int[]> keep = ZeroedChannels.zeroRandom(original, deps, new Random(depth), 3);
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, new PrunePlan(0, 0, keep, List.of()));
@@ -57,7 +48,7 @@ class ModelFamiliesTest {
     @ParameterizedTest
     @CsvSource({"preresnet-basic,8", "preresnet-bottleneck,11", "vgg,11", "densenet,10", "resnet,18", "vgg-bn,11"})
     void highRatioKeepsMinimumChannelsAndAWorkingNetwork(String arch, int depth) throws Exception {
-        ComputationGraph original = build(arch, depth);
+        ComputationGraph original = TestNets.family(arch, depth);
         DependencyGraph deps = DependencyGraph.of(original.getConfiguration(), true);
         PrunePlan plan = new GlobalThreshold(0.9, 2).plan(original, deps, new BnScaleImportance());
         ComputationGraph pruned = NetworkSurgeon.prune(original, deps, plan);
