@@ -62,4 +62,20 @@ class LayeringTest {
                 .should().dependOnClassesThat().resideInAPackage("io.netslim")
                 .because("io.netslim holds Main, the entry point, alone").check(main);
     }
+
+    @Test
+    void metricsNeverDependsOnPrune() {
+        noClasses().that().resideInAPackage("io.netslim.metrics..")
+                .should().dependOnClassesThat().resideInAPackage("io.netslim.prune..")
+                .because("counting and timing a network does not depend on how it is pruned").check(main);
+    }
+
+    @Test
+    void storageDependsOnConfigAlone() {
+        noClasses().that().resideInAPackage("io.netslim.artifacts..")
+                .should().dependOnClassesThat(resideInAPackage("io.netslim..")
+                        .and(not(resideInAPackage("io.netslim.artifacts..")))
+                        .and(not(resideInAPackage("io.netslim.config.."))))
+                .because("the run's storage sits under everything that writes to it").check(main);
+    }
 }

@@ -1,6 +1,6 @@
 package io.netslim.data;
 
-import io.netslim.TestNets;
+import io.netslim.testing.TestNets;
 import io.netslim.config.ConfigException;
 import io.netslim.config.ConfigLoader;
 import io.netslim.config.JobConfigReader;
